@@ -1,0 +1,66 @@
+# The two commands that matter: `make run` (build, then the main job on the built-in workload) and `make test`
+# (build, then every default test). Everything else is listed by `make help`.
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+VENV     ?= .venv
+CMAKE_FLAGS ?=
+PYTHON   ?= python3
+
+.PHONY: help deps venv configure build run test exhaustive bench lint formats cost coverage sanitize fuzz clean
+
+help:
+	@echo "make run         build, then run the MoR engine simulation on the built-in workload"
+	@echo "make test        build, then run every default test (ctest -LE exhaustive)"
+	@echo "make exhaustive  full 2^32 sweeps (ctest -L exhaustive; the default run does them strided)"
+	@echo "make bench       benchmarks with their baselines and ratios"
+	@echo "make lint        verilator --lint-only -Wall on every RTL module"
+	@echo "make formats     regenerate rtl/include/mor_formats.vh from the model's format table"
+	@echo "make cost        Yosys/ABC gate counts into docs/cost.md (LIBERTY=... to override)"
+	@echo "make coverage    Verilator line/toggle coverage of the RTL harnesses"
+	@echo "make sanitize    ASan/UBSan build of the test suite, then run it"
+	@echo "make fuzz        libFuzzer runs of the tensor-file readers"
+	@echo "make deps        install missing Debian packages (root) or print the apt-get command"
+
+deps:
+	@cmake/deps.sh
+
+# The Python cross-check (ml_dtypes) needs PyPI; without it those tests are reported NOT BUILT, nothing else stops.
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: tests/python/requirements.txt
+	@$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check -r $< \
+	  && touch $@ || echo "venv: could not install tests/python/requirements.txt; the ml_dtypes checks are skipped" >&2
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+configure: deps venv $(BUILD)/CMakeCache.txt
+	@if [ $(VENV)/.stamp -nt $(BUILD)/CMakeCache.txt ]; then cmake -S . -B $(BUILD) >/dev/null; fi
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest -LE exhaustive --output-on-failure -j $(JOBS) --timeout 1800
+
+exhaustive: build
+	cd $(BUILD) && ctest -L exhaustive --output-on-failure --timeout 14400
+
+run: build
+	@$(BUILD)/bin/mor formats
+
+bench: build
+	@if [ -x $(BUILD)/bin/mor-bench ]; then $(BUILD)/bin/mor-bench; else echo "no benchmarks built"; fi
+
+lint: build
+	cd $(BUILD) && ctest -R '^rtl\.lint\.' --output-on-failure
+
+formats: build
+	$(BUILD)/bin/mor formats --verilog > rtl/include/mor_formats.vh
+
+sanitize: deps
+	cmake -S . -B $(BUILD)-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOR_SANITIZE=ON -DMOR_WITH_CUDA=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-asan -j $(JOBS)
+	cd $(BUILD)-asan && ctest -LE 'exhaustive' --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan

@@ -1,0 +1,27 @@
+// Host API of the CUDA kernels. Callable from any C++ translation unit; the implementation is in kernels/src/*.cu.
+// Every function returns a Status; none throws across the CUDA boundary.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace mor::gpu {
+
+struct Status {
+  bool ok = true;
+  std::string message;  // the CUDA error string when !ok
+  explicit operator bool() const { return ok; }
+};
+
+// Number of usable CUDA devices (0 when there is no GPU or no driver). Never fails.
+int device_count();
+// "NVIDIA H100 80GB HBM3, sm_90, 132 SMs" for device 0, or why there is none.
+std::string device_description();
+
+// FP32 -> E4M3 (RNE) of n host values on the GPU. hardware_cvt selects the cvt.rn.satfinite.e4m3x2.f32 instruction
+// (SATFINITE only); otherwise the model's shared scalar code (mor::convert) runs on the device.
+Status convert_f32_to_e4m3(const uint32_t* host_in, uint8_t* host_out, std::size_t n, bool hardware_cvt,
+                           bool satfinite = true);
+
+}  // namespace mor::gpu

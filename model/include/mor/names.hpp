@@ -1,0 +1,28 @@
+// Names of formats and conversion knobs as users type them (CLI, JSON configs, reports). Host only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mor/convert.hpp"
+#include "mor/format.hpp"
+
+namespace mor {
+
+std::optional<FormatId> parse_format(std::string_view name);
+std::optional<Rounding> parse_rounding(std::string_view name);
+std::optional<Overflow> parse_overflow(std::string_view name);
+std::optional<NanEncoding> parse_nan_encoding(std::string_view name);
+
+const char* name_of(FormatId f);
+const char* name_of(Rounding r);
+const char* name_of(Overflow o);
+const char* name_of(NanEncoding n);
+
+// "rne|rna|rz|..." for help texts and error messages.
+std::string rounding_choices();
+std::string overflow_choices();
+std::string nan_choices();
+
+}  // namespace mor

@@ -1,0 +1,79 @@
+// FP32 -> 8-bit element format (E4M3, E5M2, ... from mor_formats.vh), one lane, combinational.
+// Same stages as the model's mor::convert (model/include/mor/convert.hpp): unpack, special cases, round with an
+// unbounded exponent (RNE), overflow after rounding, pack.
+`include "mor_formats.vh"
+
+module mor_cvt_f32_to_fp8 #(
+    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
+    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
+    parameter int BIAS = `MOR_E4M3_BIAS,
+    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+) (
+    input  logic [31:0]                 f32,
+    input  logic [1:0]                  overflow_mode,  // `MOR_OVF_*
+    input  logic                        nan_mode,       // `MOR_NAN_*
+    output logic [EXP_BITS+MAN_BITS:0]  code
+);
+  localparam int W = EXP_BITS + MAN_BITS;
+  localparam logic [W-1:0] ALL_ONES = {W{1'b1}};
+  localparam logic [W-1:0] INF_MAG = {{EXP_BITS{1'b1}}, {MAN_BITS{1'b0}}};
+  localparam logic [W-1:0] MAX_MAG = (SPECIAL == `MOR_SPECIAL_IEEE) ? INF_MAG - 1'b1
+                                   : (SPECIAL == `MOR_SPECIAL_FINITE) ? ALL_ONES : ALL_ONES - 1'b1;
+  localparam logic [W-1:0] QNAN_MAG = (SPECIAL == `MOR_SPECIAL_IEEE)
+                                    ? INF_MAG | (W'(1) << (MAN_BITS - 1)) : ALL_ONES;
+  // Inf where the format has it, else NaN, else max finite.
+  localparam logic [W-1:0] INFINITE_MAG = (SPECIAL == `MOR_SPECIAL_IEEE) ? INF_MAG
+                                        : (SPECIAL == `MOR_SPECIAL_FINITE) ? MAX_MAG : QNAN_MAG;
+  localparam int SHIFT_NORMAL = 23 - MAN_BITS;
+
+  // ---- unpack ----
+  logic        sign;
+  logic [7:0]  exp_field;
+  logic [22:0] man_field;
+  logic        is_nan, is_inf;
+  logic [23:0] sig;                 // hidden bit and mantissa
+  logic signed [10:0] target_exp;   // biased exponent in the target format, unbounded
+  assign sign = f32[31];
+  assign exp_field = f32[30:23];
+  assign man_field = f32[22:0];
+  assign is_nan = (exp_field == 8'hFF) && (man_field != 23'd0);
+  assign is_inf = (exp_field == 8'hFF) && (man_field == 23'd0);
+  assign sig = {exp_field != 8'd0, man_field};
+  assign target_exp = $signed({3'b000, (exp_field == 8'd0) ? 8'd1 : exp_field}) - 11'sd127 + 11'(BIAS);
+
+  // ---- round (RNE) at the LSB of the target grid; below the normal range the grid stays at emin ----
+  logic [5:0]  shamt;
+  // {kept, guard, sticky bits}; bits above kept are always zero because shamt >= 23 - MAN_BITS.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [49:0] shifted;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [MAN_BITS:0] kept;
+  logic        guard, sticky, round_up;
+  logic signed [10:0] below;        // how far target_exp is under 1
+  assign below = 11'sd1 - target_exp;
+  always_comb begin
+    if (target_exp >= 11'sd1) shamt = 6'(SHIFT_NORMAL);
+    else if (below > 11'sd26 - 11'(SHIFT_NORMAL)) shamt = 6'd26;
+    else shamt = 6'(SHIFT_NORMAL) + below[5:0];
+  end
+  assign shifted = {sig, 26'd0} >> shamt;
+  assign kept = shifted[26+MAN_BITS:26];
+  assign guard = shifted[25];
+  assign sticky = |shifted[24:0];
+  assign round_up = guard && (sticky || kept[0]);
+
+  // ---- magnitude code with unbounded exponent: (exp - 1) << M plus kept (its hidden bit lifts the exponent) ----
+  logic [15:0] base, mag;
+  assign base = (target_exp >= 11'sd1) ? (16'(target_exp) - 16'd1) << MAN_BITS : 16'd0;
+  assign mag = base + 16'(kept) + 16'(round_up);
+
+  // ---- overflow and specials, pack ----
+  logic overflow;
+  assign overflow = mag > 16'(MAX_MAG);
+  always_comb begin
+    if (is_nan) code = (nan_mode == 1'(`MOR_NAN_CANON)) ? {1'b0, ALL_ONES} : {sign, QNAN_MAG};
+    else if (is_inf) code = (overflow_mode == 2'(`MOR_OVF_SATFINITE)) ? {sign, MAX_MAG} : {sign, INFINITE_MAG};
+    else if (overflow) code = (overflow_mode == 2'(`MOR_OVF_NOSAT)) ? {sign, INFINITE_MAG} : {sign, MAX_MAG};
+    else code = {sign, mag[W-1:0]};
+  end
+endmodule
