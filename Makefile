@@ -49,7 +49,7 @@ run: build
 	@$(BUILD)/bin/mor formats
 
 bench: build
-	@if [ -x $(BUILD)/bin/mor-bench ]; then $(BUILD)/bin/mor-bench; else echo "no benchmarks built"; fi
+	$(BUILD)/bin/mor-bench
 
 lint: build
 	cd $(BUILD) && ctest -R '^rtl\.lint\.' --output-on-failure

@@ -18,8 +18,13 @@ int main(int argc, char** argv) {
   for (auto& c : mor::cli::registry()) actions.push_back(c.setup(app));
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "mor: %s (see mor --help)\n", e.what());
+    return 2;
   }
   try {
     for (auto& a : actions)

@@ -1,0 +1,131 @@
+#include "mor/fast_convert.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace mor {
+namespace {
+
+template <class Dst, class Src>
+uint64_t conv(uint64_t code, ConvertMode mode, uint32_t rand_bits) {
+  return convert<Dst, Src>(static_cast<typename Src::code_t>(code), mode, rand_bits);
+}
+
+template <class Src>
+uint64_t to_any(FormatId dst, uint64_t code, ConvertMode m, uint32_t r) {
+  switch (dst) {
+    case FormatId::kFP64: return conv<FP64, Src>(code, m, r);
+    case FormatId::kFP32: return conv<FP32, Src>(code, m, r);
+    case FormatId::kBF16: return conv<BF16, Src>(code, m, r);
+    case FormatId::kFP16: return conv<FP16, Src>(code, m, r);
+    case FormatId::kE4M3: return conv<E4M3, Src>(code, m, r);
+    case FormatId::kE5M2: return conv<E5M2, Src>(code, m, r);
+    case FormatId::kE8M0: return conv<E8M0, Src>(code, m, r);
+    case FormatId::kE2M3: return conv<E2M3, Src>(code, m, r);
+    case FormatId::kE3M2: return conv<E3M2, Src>(code, m, r);
+    case FormatId::kE2M1: return conv<E2M1, Src>(code, m, r);
+    case FormatId::kUE4M3: return conv<UE4M3, Src>(code, m, r);
+  }
+  throw std::invalid_argument("unknown target format");
+}
+
+void require_8bit(FormatId dst, ConvertMode mode) {
+  if (spec_of(dst).bits() > 8) throw std::invalid_argument(std::string("not an 8-bit format: ") + spec_of(dst).name);
+  if (mode.rounding == Rounding::kSR) throw std::invalid_argument("table conversions cannot do stochastic rounding");
+}
+
+// One element of RNE + SATFINITE + CANON to an FP8 format with M mantissa bits and bias B, without branches:
+// normal results by adding the rounding increment to the FP32 bits and shifting (the carry lifts the exponent);
+// subnormal results by a variable right shift with round-half-even; then saturation and NaN by selects.
+template <int M, int B, uint32_t kMaxMag>
+inline uint8_t fp8_rne_sat_one(uint32_t x) {
+  constexpr int kDrop = 23 - M;
+  constexpr uint32_t kMinNormal = static_cast<uint32_t>(127 + 1 - B) << 23;
+  const uint32_t a = x & 0x7FFFFFFFu;
+  const uint32_t sign = (x >> 24) & 0x80u;
+  // Normal range: a + (half - 1) + lsb, then drop the low bits and rebias the exponent.
+  const uint32_t rounded = (a + ((1u << (kDrop - 1)) - 1) + ((a >> kDrop) & 1u)) >> kDrop;
+  const uint32_t normal = rounded - (static_cast<uint32_t>(127 - B) << M);
+  // Subnormal range: value = sig * 2^(e - 150); code = RNE(value * 2^(B - 1 + M)) = RNE(sig >> s).
+  const uint32_t e = a >> 23;
+  const uint32_t sig = (a & 0x7FFFFFu) | (e ? 0x800000u : 0u);
+  uint32_t s = static_cast<uint32_t>(150 + 1 - B - M) - (e ? e : 1u);
+  s = s > 31 ? 31 : s;
+  const uint32_t q = sig >> s;
+  const uint32_t rem = sig - (q << s);
+  const uint32_t half = 1u << (s - 1);
+  const uint32_t sub = q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
+  uint32_t mag = a >= kMinNormal ? normal : sub;
+  mag = mag > kMaxMag ? kMaxMag : mag;
+  return static_cast<uint8_t>(a > 0x7F800000u ? 0x7Fu : (sign | mag));
+}
+
+template <int M, int B, uint32_t kMaxMag>
+__attribute__((target_clones("avx2", "default"))) void fp8_rne_sat_loop(const uint32_t* __restrict in,
+                                                                        uint8_t* __restrict out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(in[i]);
+}
+
+template <int M, int B, uint32_t kMaxMag>
+__attribute__((target_clones("avx2", "default"))) void fp8_rne_sat_loop_bf16(const uint16_t* __restrict in,
+                                                                             uint8_t* __restrict out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(static_cast<uint32_t>(in[i]) << 16);
+}
+
+}  // namespace
+
+void fp8_rne_satfinite(FormatId dst, const uint32_t* f32, uint8_t* out, std::size_t n) {
+  if (dst == FormatId::kE4M3) return fp8_rne_sat_loop<3, 7, 0x7E>(f32, out, n);
+  if (dst == FormatId::kE5M2) return fp8_rne_sat_loop<2, 15, 0x7B>(f32, out, n);
+  throw std::invalid_argument("fp8_rne_satfinite: target must be e4m3 or e5m2");
+}
+
+void fp8_rne_satfinite_bf16(FormatId dst, const uint16_t* bf16, uint8_t* out, std::size_t n) {
+  if (dst == FormatId::kE4M3) return fp8_rne_sat_loop_bf16<3, 7, 0x7E>(bf16, out, n);
+  if (dst == FormatId::kE5M2) return fp8_rne_sat_loop_bf16<2, 15, 0x7B>(bf16, out, n);
+  throw std::invalid_argument("fp8_rne_satfinite_bf16: target must be e4m3 or e5m2");
+}
+
+uint64_t convert_dynamic(FormatId dst, FormatId src, uint64_t code, ConvertMode mode, uint32_t rand_bits) {
+  switch (src) {
+    case FormatId::kFP64: return to_any<FP64>(dst, code, mode, rand_bits);
+    case FormatId::kFP32: return to_any<FP32>(dst, code, mode, rand_bits);
+    case FormatId::kBF16: return to_any<BF16>(dst, code, mode, rand_bits);
+    case FormatId::kFP16: return to_any<FP16>(dst, code, mode, rand_bits);
+    case FormatId::kE4M3: return to_any<E4M3>(dst, code, mode, rand_bits);
+    case FormatId::kE5M2: return to_any<E5M2>(dst, code, mode, rand_bits);
+    case FormatId::kE8M0: return to_any<E8M0>(dst, code, mode, rand_bits);
+    case FormatId::kE2M3: return to_any<E2M3>(dst, code, mode, rand_bits);
+    case FormatId::kE3M2: return to_any<E3M2>(dst, code, mode, rand_bits);
+    case FormatId::kE2M1: return to_any<E2M1>(dst, code, mode, rand_bits);
+    case FormatId::kUE4M3: return to_any<UE4M3>(dst, code, mode, rand_bits);
+  }
+  throw std::invalid_argument("unknown source format");
+}
+
+Fp32To8BitTable::Fp32To8BitTable(FormatId dst, ConvertMode mode) : table_(1u << 14) {
+  require_8bit(dst, mode);
+  for (uint32_t idx = 0; idx < table_.size(); ++idx) {
+    // A representative FP32 pattern for the index: its 13 high bits, and bit 0 set when any low bit is.
+    const uint32_t f32 = ((idx >> 1) << 19) | (idx & 1u);
+    table_[idx] = static_cast<uint8_t>(convert_dynamic(dst, FormatId::kFP32, f32, mode));
+  }
+}
+
+void Fp32To8BitTable::convert(const uint32_t* in, uint8_t* out, std::size_t n) const {
+  const uint8_t* t = table_.data();
+  for (std::size_t i = 0; i < n; ++i) out[i] = t[fp32_to_8bit_index(in[i])];
+}
+
+Half16To8BitTable::Half16To8BitTable(FormatId src, FormatId dst, ConvertMode mode) : table_(1u << 16) {
+  require_8bit(dst, mode);
+  if (src != FormatId::kBF16 && src != FormatId::kFP16) throw std::invalid_argument("source must be bf16 or fp16");
+  for (uint32_t x = 0; x < table_.size(); ++x) table_[x] = static_cast<uint8_t>(convert_dynamic(dst, src, x, mode));
+}
+
+void Half16To8BitTable::convert(const uint16_t* in, uint8_t* out, std::size_t n) const {
+  const uint8_t* t = table_.data();
+  for (std::size_t i = 0; i < n; ++i) out[i] = t[in[i]];
+}
+
+}  // namespace mor
