@@ -1,0 +1,128 @@
+// MoR policies and the baselines they are compared with (spec sections 3-7, DECISIONS D1-D8). Host only.
+//
+// Every policy returns a QuantResult: the real quantized output (codes, per-block format tags, scales), the
+// fake-quantized values and the statistics a report needs. Blocks tile the tensor row-major; edge blocks may be
+// partial. All results are independent of the number of threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mor/amax.hpp"
+#include "mor/convert.hpp"
+#include "mor/tensor.hpp"
+
+namespace mor {
+
+struct BlockShape {
+  int64_t rows = 128, cols = 128;
+};
+
+// Per-block format tags (D8); the numbering is shared with the RTL and the kernels.
+enum class FormatTag : uint8_t { kE4M3 = 0, kE5M2 = 1, kBF16 = 2, kE2M3 = 3 };
+// Why a tensor (or block) got its format.
+enum class Reason : uint8_t { kAccepted = 0, kRejected = 1, kNonFinite = 2, kAllZero = 3 };
+
+enum class Candidate : uint8_t { kE4M3Gam, kE5M2Gam, kBF16 };
+enum class MetricKind : uint8_t { kCanonical, kFp32Reference };
+enum class Bf16Rounding : uint8_t { kRne, kMorRef };        // output rounding of the fake-quantized tensor
+enum class ErrorForm : uint8_t { kSpec, kMorRef };          // |(d - x) / x|  or  |d / x - 1|
+enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spec 5, or TE's scale_inv
+enum class SubTensorMode : uint8_t { kDynamicRange, kQuantError };
+enum class BlockScaleRule : uint8_t { kE8RZ, kFp32 };       // MOR_E8_RZ power of two, or RN32(FMAX / amax)
+enum class MxScaleRule : uint8_t { kNvRceil, kOcpFloor };
+
+// Element-level rules every policy shares; set by the named profiles (profile.hpp).
+struct ElementRules {
+  ConvertMode mode = kFp8Default;
+  NanPolicy nan_policy = NanPolicy::kIgnoreNan;
+  Bf16Rounding bf16 = Bf16Rounding::kRne;
+  ErrorForm error_form = ErrorForm::kSpec;
+  DequantMode dequant = DequantMode::kDivideByScale;
+  bool negative_zero_to_positive = false;  // microxcaling writes -0 and negative underflow as +0
+};
+
+struct TensorLevelConfig {
+  std::vector<Candidate> candidates{Candidate::kE4M3Gam, Candidate::kBF16};
+  double threshold = 0.045;
+  BlockShape block;                       // GAM blocks: 128x128 default; 1xN, Nx1, 1x32 ...
+  BlockShape group{0, 0};                 // GAM groups tiled by blocks; {0, 0} = the whole tensor
+  MetricKind metric = MetricKind::kCanonical;
+  bool compute_reference_metric = true;   // also report the FP32 metric (costs a little time)
+  bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
+  ElementRules rules;
+  int threads = 0;                        // 0: all hardware threads
+};
+
+struct SubTensorConfig {
+  SubTensorMode mode = SubTensorMode::kDynamicRange;
+  BlockShape block;
+  bool e5m2_to_bf16 = false;  // later reference versions: every E5M2 block becomes BF16
+  bool enable_e2m3 = false;   // experimental FP6 path for DR <= 7.5
+  BlockScaleRule scale_rule = BlockScaleRule::kE8RZ;
+  ElementRules rules;
+  int threads = 0;
+};
+
+struct CurrentScalingConfig {
+  FormatTag format = FormatTag::kE4M3;
+  float eps = 0.0f;
+  bool power_of_two = false;
+  ElementRules rules;
+  int threads = 0;
+};
+
+struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
+  BlockShape block{1, 128};
+  bool power_of_two = false;
+  ElementRules rules;
+  int threads = 0;
+};
+
+struct MxConfig {
+  FormatTag format = FormatTag::kE4M3;
+  MxScaleRule rule = MxScaleRule::kNvRceil;
+  BlockShape block{1, 32};
+  ElementRules rules;
+  int threads = 0;
+};
+
+struct QuantResult {
+  std::string policy;
+  FormatTag tensor_format = FormatTag::kE4M3;  // tensor-level decision; for per-block policies the common one
+  Reason reason = Reason::kAccepted;
+  BlockShape block;
+  int64_t block_grid_rows = 0, block_grid_cols = 0;
+  std::vector<uint8_t> block_tag;         // FormatTag per block
+  std::vector<uint32_t> block_amax;       // |x| bits
+  std::vector<uint32_t> block_scale;      // effective FP32 multiplier s_j (x * s_j), bits; 0 for BF16 blocks
+  std::vector<uint8_t> block_exp_offset;  // GAM k_j
+  std::vector<uint8_t> block_scale_e8m0;  // MX: the E8M0 code X of each block
+  std::vector<uint32_t> group_amax, group_scale;  // GAM groups (tensor-level), or the tensor's (current scaling)
+  std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks
+  std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or x where kept in BF16
+  uint64_t nnz = 0, nonfinite = 0;
+  uint32_t tensor_amax = 0;
+  uint64_t err_sum = 0;                   // canonical metric of the decided candidate (tensor-level)
+  uint32_t threshold_fx = 0;
+  bool canonical_rejects = false;         // canonical decision on the first FP8 candidate
+  float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate
+  bool fp32_rejects = false;
+  std::array<uint64_t, 4> blocks_per_format{}, elements_per_format{};
+
+  // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
+  std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;
+};
+
+QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg);
+QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg);
+QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg);
+QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg);
+QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg);
+
+const char* name_of(FormatTag f);
+const char* name_of(Reason r);
+
+}  // namespace mor

@@ -1,0 +1,322 @@
+// Tensor-level and sub-tensor MoR against a second, deliberately plain implementation written here: whole-tensor
+// loops, host float arithmetic, the r_g * 2^k form of GAM found by doubling, and the independent reference
+// converter of tests/format for the FP8 rounding. Plus degenerate cases, profiles and thread independence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "mor/element.hpp"
+#include "mor/policy.hpp"
+#include "mor/profile.hpp"
+#include "reference.hpp"
+
+namespace mor {
+namespace {
+
+// ---- small seeded generator of test tensors ----
+
+Tensor make_tensor(const char* name, int64_t rows, int64_t cols, uint64_t seed, int kind) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> uni(0.0f, 1.0f);
+  Tensor t{name, DType::kBF16, rows, cols, {}};
+  for (int64_t i = 0; i < rows * cols; ++i) {
+    float v = normal(rng);
+    switch (kind) {
+      case 0: v *= 0.02f; break;                                                 // weights
+      case 1: v *= (i % cols) % 37 == 0 ? 80.0f : 1.0f; break;                 // activations, outlier channels
+      case 2: v = v * v * v * 1e-6f; break;                                      // heavy-tailed small gradients
+      case 3: v = uni(rng) < 0.1f ? v * 1e-9f : v; break;                       // mixture: tiny values underflow
+      case 4: v = ((i / cols) / 16 + (i % cols) / 16) % 2 ? 0.0f : v; break;    // all-zero 16x16 blocks
+      case 5: v = std::ldexp(v, static_cast<int>(rng() % 40) - 20); break;      // wide dynamic range
+      default: break;
+    }
+    t.bits.push_back(f32_bits(v) & 0xFFFF0000u);  // BF16 values
+  }
+  return t;
+}
+
+// ---- the plain implementation ----
+
+const ref::Converter& ref_e4m3() {
+  static const ref::Converter c(ref::e4m3());
+  return c;
+}
+const ref::Converter& ref_e5m2() {
+  static const ref::Converter c(ref::e5m2());
+  return c;
+}
+
+float plain_quant_dequant(float x, float s, const ref::Converter& conv) {
+  const float y = x * s;
+  const uint32_t yb = f32_bits(y);
+  const uint32_t code = conv.convert(static_cast<double>(y), (yb >> 31) != 0, ref::Round::kRNE, ref::Sat::kSatFinite,
+                                     ref::Nan::kCanon);
+  const uint32_t mag = code & 0x7Fu;
+  const double qv = mag > conv.max_mag() ? std::numeric_limits<double>::quiet_NaN() : conv.value_of_mag(mag);
+  const float q = static_cast<float>((code & 0x80u) ? -qv : qv);
+  return q / s;
+}
+
+uint64_t plain_fx(float e) { return static_cast<uint64_t>(std::floor(std::min(static_cast<double>(e), 2.0) * 16777216.0)); }
+
+struct Plain {
+  bool bf16 = false;
+  uint64_t err_sum = 0;
+  float mre = 0;
+  std::vector<uint32_t> dequant;
+};
+
+Plain plain_tensor_level(const Tensor& t, int64_t br, int64_t bc, double T) {
+  Plain p;
+  float ag = 0;
+  uint64_t nnz = 0;
+  for (uint32_t x : t.bits) {
+    const float v = f32_from_bits(x);
+    if (!std::isfinite(v)) {
+      p.bf16 = true;
+      p.dequant = t.bits;
+      return p;
+    }
+    ag = std::max(ag, std::fabs(v));
+    nnz += v != 0;
+  }
+  const float rg = 448.0f / std::max(ag, 1e-35f);
+  p.dequant.resize(t.size());
+  const int64_t gr = (t.rows + br - 1) / br, gc = (t.cols + bc - 1) / bc;
+  float total = 0;
+  for (int64_t bi = 0; bi < gr * gc; ++bi) {
+    const int64_t r0 = bi / gc * br, c0 = bi % gc * bc;
+    float aj = 0;
+    for (int64_t r = r0; r < std::min(t.rows, r0 + br); ++r)
+      for (int64_t c = c0; c < std::min(t.cols, c0 + bc); ++c) aj = std::max(aj, std::fabs(f32_from_bits(t.at(r, c))));
+    const float bj = 448.0f / std::max(aj, 1e-35f);
+    int k = 0;  // the r_g * 2^k form: the largest k with r_g * 2^k <= b_j
+    while (std::ldexp(rg, k + 1) <= bj) ++k;
+    const float s = std::ldexp(rg, k);
+    float block_sum = 0;
+    for (int64_t r = r0; r < std::min(t.rows, r0 + br); ++r)
+      for (int64_t c = c0; c < std::min(t.cols, c0 + bc); ++c) {
+        const float x = f32_from_bits(t.at(r, c));
+        const float d = plain_quant_dequant(x, s, ref_e4m3());
+        p.dequant[static_cast<std::size_t>(r * t.cols + c)] = f32_bits(d);
+        if (x != 0) {
+          const float e = std::fabs((d - x) / x);
+          p.err_sum += plain_fx(e);
+          block_sum += e;
+        }
+      }
+    total += block_sum;
+  }
+  p.mre = nnz ? total / static_cast<float>(nnz) : 0.0f;
+  const uint64_t t_fx = static_cast<uint64_t>(std::floor(T * 16777216.0));
+  p.bf16 = nnz > 0 && p.err_sum > t_fx * nnz;
+  if (p.bf16) p.dequant = t.bits;
+  return p;
+}
+
+TEST(policy, TensorLevelMatchesPlainImplementation) {
+  int rejected = 0, accepted = 0;
+  for (int kind = 0; kind < 7; ++kind)
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {100, 130}, {1, 4096}, {300, 17}})
+      for (BlockShape blk : {BlockShape{128, 128}, BlockShape{1, 128}, BlockShape{32, 1}, BlockShape{1, 32}})
+        for (double T : {0.045, 0.01}) {
+          const Tensor t = make_tensor("t", shape.first, shape.second, 1000 + static_cast<uint64_t>(kind), kind);
+          TensorLevelConfig cfg;
+          cfg.block = blk;
+          cfg.threshold = T;
+          const QuantResult r = quantize_tensor_level(t, cfg);
+          const Plain p = plain_tensor_level(t, blk.rows, blk.cols, T);
+          ASSERT_EQ(r.tensor_format == FormatTag::kBF16, p.bf16) << "kind " << kind << " T " << T;
+          ASSERT_EQ(r.err_sum, p.err_sum) << "kind " << kind;
+          ASSERT_EQ(f32_bits(r.mre_fp32), f32_bits(p.mre)) << "kind " << kind;
+          ASSERT_EQ(r.dequant, p.dequant) << "kind " << kind;
+          (p.bf16 ? rejected : accepted)++;
+        }
+  EXPECT_GT(rejected, 5);  // the generated set exercises both outcomes
+  EXPECT_GT(accepted, 5);
+}
+
+TEST(policy, TensorLevelCodesAreTheSharedElementPath) {
+  const Tensor t = make_tensor("t", 256, 256, 3, 1);
+  const QuantResult r = quantize_tensor_level(t, TensorLevelConfig{});
+  ASSERT_EQ(r.tensor_format, FormatTag::kE4M3);
+  for (int64_t i = 0; i < 256 * 256; ++i) {
+    const int64_t b = (i / 256) / 128 * 2 + (i % 256) / 128;
+    const auto q = quantize_element<E4M3>(t.bits[static_cast<std::size_t>(i)], r.block_scale[static_cast<std::size_t>(b)]);
+    ASSERT_EQ(r.codes[static_cast<std::size_t>(i)], q.code);
+    ASSERT_EQ(r.dequant[static_cast<std::size_t>(i)], q.dequant);
+  }
+}
+
+TEST(policy, ResultsDoNotDependOnThreadCount) {
+  const Tensor t = make_tensor("t", 300, 520, 9, 5);
+  for (int th : {1, 2, 7}) {
+    TensorLevelConfig a;
+    a.threads = th;
+    TensorLevelConfig one;
+    one.threads = 1;
+    const QuantResult r = quantize_tensor_level(t, a), r1 = quantize_tensor_level(t, one);
+    EXPECT_EQ(r.err_sum, r1.err_sum);
+    EXPECT_EQ(f32_bits(r.mre_fp32), f32_bits(r1.mre_fp32));
+    EXPECT_EQ(r.dequant, r1.dequant);
+    SubTensorConfig s;
+    s.threads = th;
+    SubTensorConfig s1;
+    s1.threads = 1;
+    EXPECT_EQ(quantize_subtensor(t, s).dequant, quantize_subtensor(t, s1).dequant);
+  }
+}
+
+TEST(policy, GroupsTiledByBlocks) {
+  const Tensor t = make_tensor("t", 256, 256, 11, 1);
+  TensorLevelConfig cfg;
+  cfg.group = {128, 256};
+  const QuantResult r = quantize_tensor_level(t, cfg);
+  ASSERT_EQ(r.group_scale.size(), 2u);
+  for (int b = 0; b < 4; ++b)
+    EXPECT_EQ(r.block_scale[static_cast<std::size_t>(b)],
+              r.group_scale[static_cast<std::size_t>(b / 2)] + (uint32_t{r.block_exp_offset[static_cast<std::size_t>(b)]} << 23));
+  cfg.group = {100, 256};
+  EXPECT_THROW(quantize_tensor_level(t, cfg), std::invalid_argument);
+}
+
+TEST(policy, DegenerateTensors) {
+  Tensor zeros{"z", DType::kF32, 64, 64, std::vector<uint32_t>(64 * 64, 0)};
+  zeros.bits[5] = 0x80000000u;  // -0 stays -0
+  QuantResult r = quantize_tensor_level(zeros, TensorLevelConfig{});
+  EXPECT_EQ(r.tensor_format, FormatTag::kE4M3);
+  EXPECT_EQ(r.reason, Reason::kAllZero);
+  EXPECT_EQ(r.dequant, zeros.bits);
+  EXPECT_EQ(r.codes[5], 0x80);
+
+  Tensor nan = make_tensor("n", 64, 64, 1, 0);
+  nan.bits[100] = 0x7FC00000u;
+  r = quantize_tensor_level(nan, TensorLevelConfig{});
+  EXPECT_EQ(r.tensor_format, FormatTag::kBF16);
+  EXPECT_EQ(r.reason, Reason::kNonFinite);
+  EXPECT_EQ(r.dequant, nan.bits);
+  Tensor inf = make_tensor("i", 64, 64, 1, 0);
+  inf.bits[7] = 0xFF800000u;
+  EXPECT_EQ(quantize_tensor_level(inf, TensorLevelConfig{}).reason, Reason::kNonFinite);
+
+  Tensor tiny{"tiny", DType::kF32, 1, 64, std::vector<uint32_t>(64, 0x00000003u)};  // FP32 subnormals, amax < 1e-35
+  r = quantize_tensor_level(tiny, TensorLevelConfig{});
+  EXPECT_TRUE(f32_is_finite(r.group_scale[0]));
+  EXPECT_EQ(r.group_scale[0], f32_bits(448.0f / 1e-35f));
+
+  // Sub-tensor: a block with NaN is kept in BF16, the others are quantized.
+  SubTensorConfig s;
+  s.block = {32, 32};
+  Tensor mixed = make_tensor("m", 64, 64, 2, 0);
+  mixed.bits[0] = 0x7FC00000u;
+  r = quantize_subtensor(mixed, s);
+  EXPECT_EQ(r.block_tag[0], static_cast<uint8_t>(FormatTag::kBF16));
+  EXPECT_EQ(r.block_tag[1], static_cast<uint8_t>(FormatTag::kE4M3));
+  EXPECT_EQ(r.reason, Reason::kNonFinite);
+}
+
+// ---- sub-tensor against a plain implementation ----
+
+struct PlainBlock {
+  FormatTag tag;
+  std::vector<float> dequant;
+};
+
+PlainBlock plain_subtensor_block(const std::vector<float>& xs, bool quant_error, bool e2m3) {
+  float amax = 0, amin = std::numeric_limits<float>::infinity();
+  for (float x : xs) {
+    amax = std::max(amax, std::fabs(x));
+    if (x != 0) amin = std::min(amin, std::fabs(x));
+  }
+  const float dr = amax == 0 ? 1.0f : amax / amin;
+  auto pow2_scale = [&](float fmax) { return amax == 0 ? 1.0f : std::ldexp(1.0f, std::ilogb(fmax / amax)); };
+  auto run = [&](const ref::Converter& conv, float fmax, uint64_t* err) {
+    std::vector<float> out;
+    const float s = pow2_scale(fmax);
+    for (float x : xs) {
+      const float d = plain_quant_dequant(x, s, conv);
+      out.push_back(d);
+      if (x != 0) *err += plain_fx(std::fabs((d - x) / x));
+    }
+    return out;
+  };
+  uint64_t e4 = 0, e5 = 0;
+  if (e2m3 && dr <= 7.5f) return {FormatTag::kE2M3, {}};
+  if (dr <= (quant_error ? 4 * 28672.0f : 28672.0f)) return {FormatTag::kE4M3, run(ref_e4m3(), 448.0f, &e4)};
+  if (dr <= 939524096.0f) {
+    if (!quant_error) return {FormatTag::kE5M2, run(ref_e5m2(), 57344.0f, &e5)};
+    auto d4 = run(ref_e4m3(), 448.0f, &e4);
+    run(ref_e5m2(), 57344.0f, &e5);
+    if (e4 <= e5) return {FormatTag::kE4M3, d4};
+  }
+  return {FormatTag::kBF16, xs};
+}
+
+TEST(policy, SubTensorMatchesPlainImplementation) {
+  std::array<int, 4> seen{};
+  for (int kind = 0; kind < 7; ++kind)
+    for (bool qe : {false, true}) {
+      const Tensor t = make_tensor("t", 128, 256, 77 + static_cast<uint64_t>(kind), kind);
+      SubTensorConfig cfg;
+      cfg.block = {32, 32};
+      cfg.mode = qe ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
+      const QuantResult r = quantize_subtensor(t, cfg);
+      for (int64_t b = 0; b < 4 * 8; ++b) {
+        std::vector<float> xs;
+        std::vector<std::size_t> idx;
+        for (int64_t rr = b / 8 * 32; rr < b / 8 * 32 + 32; ++rr)
+          for (int64_t c = b % 8 * 32; c < b % 8 * 32 + 32; ++c) {
+            xs.push_back(f32_from_bits(t.at(rr, c)));
+            idx.push_back(static_cast<std::size_t>(rr * 256 + c));
+          }
+        const PlainBlock p = plain_subtensor_block(xs, qe, false);
+        ASSERT_EQ(r.block_tag[static_cast<std::size_t>(b)], static_cast<uint8_t>(p.tag)) << "kind " << kind << " block " << b;
+        ++seen[static_cast<std::size_t>(p.tag)];
+        for (std::size_t k = 0; k < xs.size(); ++k) ASSERT_EQ(r.dequant[idx[k]], f32_bits(p.dequant[k])) << kind;
+      }
+    }
+  EXPECT_GT(seen[0], 0);  // E4M3, E5M2 and BF16 blocks all occur
+  EXPECT_GT(seen[1], 0);
+  EXPECT_GT(seen[2], 0);
+}
+
+TEST(policy, BaselinesAgreeWithTheirScaleRules) {
+  const Tensor t = make_tensor("t", 64, 256, 5, 1);
+  const QuantResult cs = quantize_current_scaling(t, CurrentScalingConfig{});
+  EXPECT_EQ(cs.group_scale[0], f32_bits(448.0f / f32_from_bits(cs.tensor_amax)));
+  const QuantResult mx = quantize_mx(t, MxConfig{});
+  for (std::size_t b = 0; b < mx.block_scale_e8m0.size(); ++b) {
+    // NV_RCEIL written out: X = 2^ceil(log2(amax / 448)) with the FP32 steps of spec 3.
+    const float ratio = f32_from_bits(mx.block_amax[b]) * (1.0f / 448.0f);
+    int e;
+    const float m = std::frexp(ratio, &e);  // ratio = m * 2^e, m in [0.5, 1)
+    const int ceil_log2 = m == 0.5f ? e - 1 : e;
+    EXPECT_EQ(mx.block_scale_e8m0[b], static_cast<uint8_t>(ceil_log2 + 127)) << b;
+  }
+  BlockwiseConfig bw;
+  const QuantResult bq = quantize_blockwise(t, bw);
+  EXPECT_EQ(bq.block_grid_cols, 2);
+  EXPECT_EQ(bq.block_scale[0], f32_bits(448.0f / f32_from_bits(bq.block_amax[0])));
+}
+
+TEST(policy, ProfilesByName) {
+  EXPECT_TRUE(find_profile("project-default"));
+  EXPECT_TRUE(find_profile("mor_ref"));
+  EXPECT_TRUE(find_profile("ML_DTYPES"));
+  EXPECT_FALSE(find_profile("nope"));
+  EXPECT_EQ(all_profiles().size(), 7u);
+  // MICROXCALING writes negative underflow as +0; the project default keeps -0.
+  Tensor t{"t", DType::kF32, 1, 32, std::vector<uint32_t>(32, f32_bits(-1e-30f))};
+  t.bits[0] = f32_bits(1.0f);
+  MxConfig mx;
+  mx.rules = find_profile("MICROXCALING")->rules;
+  EXPECT_EQ(quantize_mx(t, mx).codes[1], 0x00);
+  EXPECT_EQ(quantize_mx(t, MxConfig{}).codes[1], 0x80);
+}
+
+}  // namespace
+}  // namespace mor
