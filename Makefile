@@ -50,6 +50,7 @@ run: build
 
 bench: build
 	$(BUILD)/bin/mor-bench
+	$(BUILD)/bin/mor-bench-policy
 
 lint: build
 	cd $(BUILD) && ctest -R '^rtl\.lint\.' --output-on-failure
@@ -61,6 +62,11 @@ sanitize: deps
 	cmake -S . -B $(BUILD)-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOR_SANITIZE=ON -DMOR_WITH_CUDA=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest -LE 'exhaustive' --output-on-failure -j $(JOBS)
+
+FUZZ_SECONDS ?= 600
+fuzz: build
+	tests/fuzz/run_fuzz.sh $(BUILD)/bin/fuzz_npy tests/fuzz/corpus/npy $(FUZZ_SECONDS)
+	tests/fuzz/run_fuzz.sh $(BUILD)/bin/fuzz_safetensors tests/fuzz/corpus/safetensors $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
