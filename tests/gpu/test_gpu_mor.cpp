@@ -206,11 +206,11 @@ TEST_F(gpu_mor, RandomBlockSuite) {
   int cases = 0;
   for (int it = 0; it < 40; ++it) {
     const bool fp32 = it % 2;
-    const BlockShape blk = it % 3 == 0 ? BlockShape{128, 128} : it % 3 == 1 ? BlockShape{1, 128} : BlockShape{32, 32};
+    const BlockShape blk = it % 4 == 0 ? BlockShape{128, 128} : it % 4 == 1 ? BlockShape{1, 128} : it % 4 == 2 ? BlockShape{32, 32} : BlockShape{1, 32};
     const int64_t rows = blk.rows * (1 + static_cast<int64_t>(rng() % 3)), cols = 128 * (1 + static_cast<int64_t>(rng() % 4));
     const Tensor t = random_tensor(rng, rows, cols, fp32);
     bad += compare_tensor_level(t, blk, fp32);
-    bad += compare_subtensor(t, blk, fp32, it % 4 == 0);
+    bad += compare_subtensor(t, blk, fp32, it % 3 == 0);
     bad += compare_baselines(t, fp32);
     ++cases;
   }
