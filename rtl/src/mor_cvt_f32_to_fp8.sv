@@ -1,6 +1,7 @@
-// FP32 -> 8-bit element format (E4M3, E5M2, ... from mor_formats.vh), one lane, combinational.
-// Same stages as the model's mor::convert (model/include/mor/convert.hpp): unpack, special cases, round with an
-// unbounded exponent (RNE), overflow after rounding, pack.
+// FP32 -> 8-bit element format (E4M3, E5M2, E2M3, E3M2, E2M1 from mor_formats.vh), one lane, combinational.
+// The same stages as the model's mor::convert (model/include/mor/convert.hpp): unpack, special cases, round with
+// an unbounded exponent, overflow after rounding, pack. Every rounding mode of spec 2, including SR with the
+// caller's 32 random bits; BF16 inputs enter as {bf16, 16'h0}.
 `include "mor_formats.vh"
 
 module mor_cvt_f32_to_fp8 #(
@@ -10,8 +11,10 @@ module mor_cvt_f32_to_fp8 #(
     parameter int SPECIAL = `MOR_E4M3_SPECIAL
 ) (
     input  logic [31:0]                 f32,
+    input  logic [2:0]                  rounding_mode,  // `MOR_RND_*
     input  logic [1:0]                  overflow_mode,  // `MOR_OVF_*
     input  logic                        nan_mode,       // `MOR_NAN_*
+    input  logic [31:0]                 rand_bits,      // read only under `MOR_RND_SR
     output logic [EXP_BITS+MAN_BITS:0]  code
 );
   localparam int W = EXP_BITS + MAN_BITS;
@@ -25,6 +28,7 @@ module mor_cvt_f32_to_fp8 #(
   localparam logic [W-1:0] INFINITE_MAG = (SPECIAL == `MOR_SPECIAL_IEEE) ? INF_MAG
                                         : (SPECIAL == `MOR_SPECIAL_FINITE) ? MAX_MAG : QNAN_MAG;
   localparam int SHIFT_NORMAL = 23 - MAN_BITS;
+  localparam int SHIFT_MAX = 57;  // beyond this every bit is below the 33 fraction bits that matter
 
   // ---- unpack ----
   logic        sign;
@@ -41,39 +45,62 @@ module mor_cvt_f32_to_fp8 #(
   assign sig = {exp_field != 8'd0, man_field};
   assign target_exp = $signed({3'b000, (exp_field == 8'd0) ? 8'd1 : exp_field}) - 11'sd127 + 11'(BIAS);
 
-  // ---- round (RNE) at the LSB of the target grid; below the normal range the grid stays at emin ----
+  // ---- align at the LSB of the target grid; below the normal range the grid stays at emin ----
   logic [5:0]  shamt;
-  // {kept, guard, sticky bits}; bits above kept are always zero because shamt >= 23 - MAN_BITS.
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [49:0] shifted;
-  /* verilator lint_on UNUSEDSIGNAL */
-  logic [MAN_BITS:0] kept;
-  logic        guard, sticky, round_up;
   logic signed [10:0] below;        // how far target_exp is under 1
   assign below = 11'sd1 - target_exp;
   always_comb begin
     if (target_exp >= 11'sd1) shamt = 6'(SHIFT_NORMAL);
-    else if (below > 11'sd26 - 11'(SHIFT_NORMAL)) shamt = 6'd26;
+    else if (below > 11'(SHIFT_MAX - SHIFT_NORMAL)) shamt = 6'(SHIFT_MAX);
     else shamt = 6'(SHIFT_NORMAL) + below[5:0];
   end
-  assign shifted = {sig, 26'd0} >> shamt;
-  assign kept = shifted[26+MAN_BITS:26];
-  assign guard = shifted[25];
-  assign sticky = |shifted[24:0];
-  assign round_up = guard && (sticky || kept[0]);
+  // {kept, fraction}: the 57 zero bits below sig hold every discarded bit, so nothing is lost in the shift.
+  // Bits above kept are always zero because shamt >= 23 - MAN_BITS.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [80:0] shifted;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [MAN_BITS:0] kept;
+  logic        guard, sticky, inexact;
+  logic [31:0] frac32;              // the discarded fraction, truncated to 32 bits (SR)
+  assign shifted = {sig, 57'd0} >> shamt;
+  assign kept = shifted[57+MAN_BITS:57];
+  assign guard = shifted[56];
+  assign sticky = |shifted[55:0];
+  assign inexact = guard | sticky;
+  assign frac32 = shifted[56:25];
 
-  // ---- magnitude code with unbounded exponent: (exp - 1) << M plus kept (its hidden bit lifts the exponent) ----
+  // ---- rounding decision ----
+  logic round_up;
+  logic sr_carry;  // frac32 + rand_bits >= 2^32, i.e. frac32 > ~rand_bits
+  assign sr_carry = frac32 > ~rand_bits;
+  always_comb begin
+    case (rounding_mode)
+      3'(`MOR_RND_RNE): round_up = guard && (sticky || kept[0]);
+      3'(`MOR_RND_RNA): round_up = guard;
+      3'(`MOR_RND_RU):  round_up = inexact && !sign;
+      3'(`MOR_RND_RD):  round_up = inexact && sign;
+      3'(`MOR_RND_SR):  round_up = inexact && sr_carry;
+      default:          round_up = 1'b0;  // RZ; RTO ORs the sticky bit into the LSB instead
+    endcase
+  end
+  logic [MAN_BITS:0] kept_rto;
+  assign kept_rto = (rounding_mode == 3'(`MOR_RND_RTO)) ? (kept | {{MAN_BITS{1'b0}}, inexact}) : kept;
+
+  // ---- magnitude with unbounded exponent: (exp - 1) << M plus kept (its hidden bit lifts the exponent) ----
   logic [15:0] base, mag;
   assign base = (target_exp >= 11'sd1) ? (16'(target_exp) - 16'd1) << MAN_BITS : 16'd0;
-  assign mag = base + 16'(kept) + 16'(round_up);
+  assign mag = base + 16'(kept_rto) + 16'(round_up);
 
-  // ---- overflow and specials, pack ----
-  logic overflow;
+  // ---- overflow (IEEE 754 7.4 under NOSAT) and specials, pack ----
+  logic overflow, towards_zero;
   assign overflow = mag > 16'(MAX_MAG);
+  assign towards_zero = (rounding_mode == 3'(`MOR_RND_RZ)) || (rounding_mode == 3'(`MOR_RND_RTO))
+                     || (rounding_mode == 3'(`MOR_RND_RD) && !sign) || (rounding_mode == 3'(`MOR_RND_RU) && sign);
   always_comb begin
     if (is_nan) code = (nan_mode == 1'(`MOR_NAN_CANON)) ? {1'b0, ALL_ONES} : {sign, QNAN_MAG};
     else if (is_inf) code = (overflow_mode == 2'(`MOR_OVF_SATFINITE)) ? {sign, MAX_MAG} : {sign, INFINITE_MAG};
-    else if (overflow) code = (overflow_mode == 2'(`MOR_OVF_NOSAT)) ? {sign, INFINITE_MAG} : {sign, MAX_MAG};
+    else if (overflow) code = (overflow_mode == 2'(`MOR_OVF_NOSAT) && !towards_zero) ? {sign, INFINITE_MAG}
+                            : {sign, MAX_MAG};
     else code = {sign, mag[W-1:0]};
   end
 endmodule

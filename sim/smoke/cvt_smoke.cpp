@@ -10,7 +10,9 @@
 SC_MODULE(CvtChecker) {
   sc_in<bool> clk;
   sc_out<uint32_t> f32;
+  sc_out<uint32_t> rounding_mode;
   sc_out<uint32_t> overflow_mode;
+  sc_out<uint32_t> rand_bits;
   sc_out<bool> nan_mode;
   sc_in<uint32_t> code;
   long checked = 0, mismatches = 0;
@@ -20,6 +22,8 @@ SC_MODULE(CvtChecker) {
       for (uint32_t hi = 0; hi < 65536; ++hi) {
         const uint32_t bits = (hi << 16) | (hi & 0x1u ? 0x8000u : 0u);  // every BF16 pattern, half of them with a tie
         f32.write(bits);
+        rounding_mode.write(0);
+        rand_bits.write(0);
         overflow_mode.write(mode);
         nan_mode.write(false);
         wait(clk.posedge_event());
@@ -40,17 +44,21 @@ SC_MODULE(CvtChecker) {
 
 int sc_main(int, char*[]) {
   sc_clock clk("clk", 1, SC_NS);
-  sc_signal<uint32_t> f32, overflow_mode, code;
+  sc_signal<uint32_t> f32, rounding_mode, overflow_mode, rand_bits, code;
   sc_signal<bool> nan_mode;
   Vsc_cvt_f32_e4m3 dut("dut");
   dut.f32(f32);
+  dut.rounding_mode(rounding_mode);
   dut.overflow_mode(overflow_mode);
+  dut.rand_bits(rand_bits);
   dut.nan_mode(nan_mode);
   dut.code(code);
   CvtChecker chk("chk");
   chk.clk(clk);
   chk.f32(f32);
+  chk.rounding_mode(rounding_mode);
   chk.overflow_mode(overflow_mode);
+  chk.rand_bits(rand_bits);
   chk.nan_mode(nan_mode);
   chk.code(code);
   sc_start();

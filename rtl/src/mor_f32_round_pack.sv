@@ -1,0 +1,36 @@
+// Rounds an exact FP32 result to nearest-even and packs it (IEEE 754: subnormals kept, overflow to Inf).
+// value = sig * 2^(exp - (SIG_W - 1)) with sig[SIG_W-1] set (normalized, nonzero), plus a sticky bit for anything
+// below sig. Shared by mor_f32_mul, mor_f32_div and mor_f32_addsub, like SoftFloat's roundPackToF32.
+module mor_f32_round_pack #(
+    parameter int SIG_W = 27  // >= 26: 24 kept bits, a guard bit and at least one more
+) (
+    input  logic              sign,
+    input  logic signed [11:0] exp,      // unbiased exponent of sig's leading bit, unbounded
+    input  logic [SIG_W-1:0]  sig,
+    input  logic              sticky_in,
+    output logic [31:0]       result
+);
+  // Below the normal range the LSB stays at 2^-149: shift further right by (-126 - exp).
+  logic [5:0] extra;
+  always_comb begin
+    if (exp >= -12'sd126) extra = 6'd0;
+    else if (exp < -12'sd126 - 12'sd40) extra = 6'd40;
+    else extra = 6'(-12'sd126 - exp);
+  end
+  logic [SIG_W+40-1:0] shifted;  // sig followed by 40 zero bits, shifted right by `extra`
+  assign shifted = {sig, 40'd0} >> extra;
+  logic [23:0] kept;
+  logic guard, sticky;
+  assign kept = shifted[SIG_W+40-1 -: 24];
+  assign guard = shifted[SIG_W+40-25];
+  assign sticky = (|shifted[SIG_W+40-26:0]) | sticky_in;
+  logic round_up;
+  assign round_up = guard && (sticky || kept[0]);
+  // With kept's hidden bit at 2^23, the exponent field is (e - 1) + carry; below emin the base is 0.
+  logic signed [12:0] e_lsb;
+  assign e_lsb = (exp >= -12'sd126) ? 13'(exp) : -13'sd126;
+  logic [31:0] base, mag;
+  assign base = {6'd0, 9'(e_lsb + 13'sd126), 17'd0} << 6;  // (e_lsb + 127 - 1) << 23
+  assign mag = base + {8'd0, kept} + 32'(round_up);
+  assign result = (exp > 12'sd127 || mag >= 32'h7F80_0000) ? {sign, 31'h7F80_0000} : {sign, mag[30:0]};
+endmodule
