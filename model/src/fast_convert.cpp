@@ -1,6 +1,10 @@
 #include "mor/fast_convert.hpp"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <tuple>
 #include <string>
 
 namespace mor {
@@ -110,6 +114,17 @@ Fp32To8BitTable::Fp32To8BitTable(FormatId dst, ConvertMode mode) : table_(1u << 
     const uint32_t f32 = ((idx >> 1) << 19) | (idx & 1u);
     table_[idx] = static_cast<uint8_t>(convert_dynamic(dst, FormatId::kFP32, f32, mode));
   }
+}
+
+const Fp32To8BitTable& cached_fp32_table(FormatId dst, ConvertMode mode) {
+  static std::mutex mu;
+  static std::map<std::tuple<int, int, int, int>, std::unique_ptr<Fp32To8BitTable>> cache;
+  const auto key = std::make_tuple(static_cast<int>(dst), static_cast<int>(mode.rounding), static_cast<int>(mode.overflow),
+                                   static_cast<int>(mode.nan));
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[key];
+  if (!slot) slot = std::make_unique<Fp32To8BitTable>(dst, mode);
+  return *slot;
 }
 
 void Fp32To8BitTable::convert(const uint32_t* in, uint8_t* out, std::size_t n) const {

@@ -126,7 +126,7 @@ float fmax_of(FormatTag f) {
 class ElementQuantizer {
  public:
   ElementQuantizer(FormatTag f, const ElementRules& rules)
-      : rules_(rules), encode_(format_id(f), rules.mode), sign_mask_(0x80) {
+      : rules_(rules), encode_(cached_fp32_table(format_id(f), rules.mode)), sign_mask_(0x80) {
     for (uint32_t c = 0; c < 256; ++c)
       decode_[c] = static_cast<uint32_t>(convert_dynamic(FormatId::kFP32, format_id(f), c, kIeeeDefault));
     if (f == FormatTag::kE2M3) sign_mask_ = 0x20;
@@ -153,7 +153,7 @@ class ElementQuantizer {
 
  private:
   ElementRules rules_;
-  Fp32To8BitTable encode_;
+  const Fp32To8BitTable& encode_;
   uint32_t decode_[256];
   uint8_t sign_mask_;
 };

@@ -30,6 +30,10 @@ class Fp32To8BitTable {
   std::vector<uint8_t> table_;
 };
 
+// A shared, lazily built table per (format, mode): building one costs 2^14 scalar conversions, so policies that
+// run on many small tensors reuse them. Thread-safe; the tables live until exit.
+const Fp32To8BitTable& cached_fp32_table(FormatId dst, ConvertMode mode);
+
 class Half16To8BitTable {
  public:
   // src: BF16 or FP16; dst: an 8-bit format; mode.rounding must not be SR.

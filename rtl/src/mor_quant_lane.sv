@@ -1,0 +1,29 @@
+// One element through the fake-quantization path (spec 5, D4): y = RN32(x * s); q = FP8(y) (RNE, SATFINITE,
+// canonical NaN); d = RN32(decode(q) / s). The format is chosen per block (0 = E4M3, 1 = E5M2).
+`include "mor_formats.vh"
+
+module mor_quant_lane (
+    input  logic [31:0] x,
+    input  logic [31:0] scale,
+    input  logic        e5m2,
+    output logic [7:0]  code,
+    output logic [31:0] dequant
+);
+  logic [31:0] y, q4f, q5f;
+  logic [7:0] q4, q5;
+  mor_f32_mul mul (.a(x), .b(scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt4 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q4));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
+                       .SPECIAL(`MOR_E5M2_SPECIAL))
+      cvt5 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q5));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec4 (.code(q4), .f32(q4f));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
+                       .SPECIAL(`MOR_E5M2_SPECIAL)) dec5 (.code(q5), .f32(q5f));
+  assign code = e5m2 ? q5 : q4;
+  mor_f32_div div (.a(e5m2 ? q5f : q4f), .b(scale), .y(dequant));
+endmodule
