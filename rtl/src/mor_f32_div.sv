@@ -1,6 +1,6 @@
 // FP32 divide, IEEE 754 round-to-nearest-even, subnormals kept. NaN results are 0x7FC00000.
-// The significand quotient is one 50-by-24-bit integer division (combinational here; a hardware implementation
-// would iterate or pipeline it: docs/cost.md counts its gates).
+// The significand quotient comes from a combinational restoring divider (a hardware implementation would
+// iterate or pipeline it: docs/cost.md counts its gates).
 module mor_f32_div (
     input  logic [31:0] a,
     input  logic [31:0] b,
@@ -13,15 +13,19 @@ module mor_f32_div (
   mor_f32_unpack ub (.f32(b), .sign(sb), .is_nan(nb), .is_inf(ib), .is_zero(zb), .exp(eb), .sig(mb));
   logic sign;
   assign sign = sa ^ sb;
-  // ma / mb in (1/2, 2): the quotient of (ma << 26) / mb has 26 or 27 bits; the remainder is the sticky bit.
-  logic [49:0] num, quo, rem;
-  assign num = {ma, 26'd0};
-  assign quo = num / {26'd0, mb};
-  assign rem = num % {26'd0, mb};
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [49:0] quo_unused;  // quo < 2^27: its high bits are zero
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign quo_unused = quo;
+  // ma / mb in (1/2, 2): q = floor(ma * 2^26 / mb) has 26 or 27 bits; the remainder is the sticky bit.
+  // Restoring division, one quotient bit per step (27 compare-subtract stages of 25 bits): the form a synthesis
+  // tool maps well, and the one a multi-cycle divider would iterate.
+  logic [26:0] quo;
+  logic [24:0] rem;
+  always_comb begin
+    rem = {1'b0, ma};
+    for (int i = 26; i >= 0; i--) begin
+      if (i != 26) rem = rem << 1;
+      quo[i] = rem >= {1'b0, mb};
+      if (quo[i]) rem = rem - {1'b0, mb};
+    end
+  end
   logic [26:0] sig;
   logic signed [11:0] exp;
   assign sig = quo[26] ? quo[26:0] : {quo[25:0], 1'b0};

@@ -247,13 +247,13 @@ module mor_quantizer #(
   mor_f32_div s5_div (.a(FMAX5), .b(d_amax), .y(q5));
   // TE's rule (scale.hpp te_current_scale): 1 for zero or non-finite amax, FLT_MAX for an infinite quotient;
   // MOR_E8_RZ keeps the sign and exponent bits only.
-  function automatic logic [31:0] block_scale_of(input logic [31:0] q, input logic [31:0] amax, input logic fp32);
-    logic [31:0] s;
-    s = (amax == 0 || amax >= F32_INF) ? F32_ONE : (q == F32_INF ? F32_MAX : q);
-    return fp32 ? s : (s & 32'h7F80_0000);
-  endfunction
-  assign s4 = block_scale_of(q4, d_amax, fp32_scales);
-  assign s5 = block_scale_of(q5, d_amax, fp32_scales);
+  logic [31:0] s4_fp32, s5_fp32;
+  logic amax_degenerate;
+  assign amax_degenerate = d_amax == 0 || d_amax >= F32_INF;
+  assign s4_fp32 = amax_degenerate ? F32_ONE : (q4 == F32_INF ? F32_MAX : q4);
+  assign s5_fp32 = amax_degenerate ? F32_ONE : (q5 == F32_INF ? F32_MAX : q5);
+  assign s4 = fp32_scales ? s4_fp32 : (s4_fp32 & 32'h7F80_0000);
+  assign s5 = fp32_scales ? s5_fp32 : (s5_fp32 & 32'h7F80_0000);
   logic [31:0] dr_eff;
   assign dr_eff = d_amax == 0 ? F32_ONE : dr;
   logic in_e4_band, in_e5_band;

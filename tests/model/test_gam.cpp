@@ -111,5 +111,18 @@ TEST(gam, TinyGroupAmaxUsesTheFloor) {
   }
 }
 
+TEST(gam, E5M2CandidateStaysFiniteForTinyAmax) {
+  // 57344 / 1e-35 overflows FP32: the E5M2 floor is 1e-35 * 2^7, which gives the same r_g significand.
+  EXPECT_EQ(gam_amax_floor(57344.0f), 0x08D4AD2Eu);
+  for (uint32_t a : {0u, 1u, 0x00400000u, kGamAmaxFloor, 0x3F800000u, kF32Max}) {
+    const uint32_t r_g = gam_group_scale(a, 57344.0f);
+    EXPECT_TRUE(f32_is_finite(r_g)) << std::hex << a;
+    EXPECT_EQ(r_g & 0x7FFFFFu, gam_group_scale(a) & 0x7FFFFFu) << std::hex << a;  // same m_g as for 448
+    const uint32_t s = gam_block_scale(r_g, a, 57344.0f);
+    EXPECT_TRUE(f32_is_finite(s));
+    EXPECT_EQ(gam_exp_offset(r_g, s), 0u);
+  }
+}
+
 }  // namespace
 }  // namespace mor

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "Vquantizer.h"
+#include "mor/engine.hpp"
 #include "mor/metric.hpp"
 #include "mor/policy.hpp"
 #include "sweep.hpp"
@@ -21,89 +22,12 @@
 namespace mor {
 namespace {
 
-constexpr int kLanes = 32;
-
-struct Config {
-  int mode = 0;  // 0 tensor-level, 2 sub-tensor
-  int block_beats = 4;
-  int num_blocks = 8;
-  uint32_t threshold_fx = 754974;
-  bool qe = false, e5m2_to_bf16 = false, fp32_scales = false;
-};
+constexpr int kLanes = kEngineLanes;
+using Config = EngineConfig;
 
 struct Coverage {
   std::map<std::string, uint64_t> hits;
 };
-
-struct Expected {
-  std::deque<std::vector<uint8_t>> code_beats;  // LANES codes each
-  std::deque<std::vector<uint8_t>> last_flags;
-  struct Blk {
-    uint32_t index, tag, scale;
-  };
-  std::deque<Blk> blks;
-  uint32_t decision, reason, group_scale, group_amax;
-  uint64_t err_sum, nnz;
-  bool check_group_scale, check_err_sum;
-};
-
-Expected model_of(const Tensor& t, const Config& c) {
-  Expected e{};
-  const std::size_t cols = static_cast<std::size_t>(c.block_beats * kLanes);
-  QuantResult r;
-  if (c.mode == 0) {
-    TensorLevelConfig tc;
-    tc.block = {1, static_cast<int64_t>(cols)};
-    tc.threshold = static_cast<double>(c.threshold_fx) / 16777216.0;  // exact: threshold_fx() gives it back
-    tc.compute_reference_metric = false;
-    tc.threads = 1;
-    r = quantize_tensor_level(t, tc);
-    if (r.reason == Reason::kRejected) {
-      // The engine emits the E4M3 candidate's codes in pass 2 and decides at the end (a BF16 decision tells the
-      // consumer to keep the original tensor): take the codes and offsets from the accepted candidate.
-      TensorLevelConfig accept_all = tc;
-      accept_all.threshold = 1.999;
-      const QuantResult cand = quantize_tensor_level(t, accept_all);
-      r.codes = cand.codes;
-      r.block_exp_offset = cand.block_exp_offset;
-    }
-    e.check_group_scale = r.reason != Reason::kNonFinite;
-    e.check_err_sum = r.reason != Reason::kNonFinite;
-    e.group_scale = e.check_group_scale ? r.group_scale[0] : 0;
-    e.err_sum = r.err_sum;
-  } else {
-    SubTensorConfig sc;
-    sc.block = {1, static_cast<int64_t>(cols)};
-    sc.mode = c.qe ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
-    sc.e5m2_to_bf16 = c.e5m2_to_bf16;
-    sc.scale_rule = c.fp32_scales ? BlockScaleRule::kFp32 : BlockScaleRule::kE8RZ;
-    sc.threads = 1;
-    r = quantize_subtensor(t, sc);
-    e.check_group_scale = true;
-    e.check_err_sum = true;
-    e.group_scale = 0;
-    e.err_sum = 0;
-  }
-  e.decision = static_cast<uint32_t>(r.tensor_format);
-  e.reason = static_cast<uint32_t>(r.reason);
-  e.group_amax = r.tensor_amax;
-  e.nnz = r.nnz;
-  const bool tensor_nonfinite = c.mode == 0 && r.reason == Reason::kNonFinite;
-  for (int b = 0; b < c.num_blocks; ++b) {
-    const uint32_t tag = c.mode == 0 ? 0u : r.block_tag[static_cast<std::size_t>(b)];
-    if (tensor_nonfinite) continue;
-    const uint32_t scale = c.mode == 0 ? r.block_exp_offset[static_cast<std::size_t>(b)] : r.block_scale[static_cast<std::size_t>(b)];
-    e.blks.push_back({static_cast<uint32_t>(b), tag, scale});
-    if (tag == static_cast<uint32_t>(FormatTag::kBF16)) continue;
-    for (int beat = 0; beat < c.block_beats; ++beat) {
-      std::vector<uint8_t> v(kLanes);
-      for (int l = 0; l < kLanes; ++l) v[static_cast<std::size_t>(l)] = r.codes[static_cast<std::size_t>(b) * cols + static_cast<std::size_t>(beat * kLanes + l)];
-      e.code_beats.push_back(v);
-      e.last_flags.push_back({static_cast<uint8_t>(beat == c.block_beats - 1)});
-    }
-  }
-  return e;
-}
 
 class Harness {
  public:
@@ -119,7 +43,10 @@ class Harness {
 
   // Runs one tensor; returns the number of mismatches (each also reported as a test failure, the first few).
   uint64_t run(const Tensor& t, const Config& c, std::mt19937_64& rng, Coverage& cov, double p_valid, double p_ready) {
-    Expected e = model_of(t, c);
+    const EngineExpect want = engine_expected(t, c);
+    std::deque<EngineCodeBeat> code_beats(want.code_beats.begin(), want.code_beats.end());
+    std::deque<EngineBlockInfo> blks(want.blocks.begin(), want.blocks.end());
+    const EngineTensorInfo& ti = want.tensor;
     uint64_t bad = 0;
     auto mismatch = [&](const std::string& what) {
       if (bad++ < 4) ADD_FAILURE() << what;
@@ -134,18 +61,16 @@ class Harness {
     dut.start = 1;
     tick();
     dut.start = 0;
-    const int passes = c.mode == 0 ? 2 : 1;
-    const std::size_t beats = static_cast<std::size_t>(c.num_blocks * c.block_beats);
-    std::size_t next_beat = 0;  // over passes * beats
+    const auto inputs = engine_input_beats(t, c);
+    const std::size_t beats = inputs.size();
+    std::size_t next_beat = 0;
     std::uniform_real_distribution<double> u(0, 1);
     bool finished = false;
     for (uint64_t guard = 0; guard < 100000 + beats * 40 && !finished; ++guard) {
-      const bool valid = next_beat < passes * beats && u(rng) < p_valid;
+      const bool valid = next_beat < beats && u(rng) < p_valid;
       dut.in_valid = valid;
-      if (valid) {
-        const std::size_t beat = next_beat % beats;
-        for (int l = 0; l < kLanes; ++l) dut.in_data[static_cast<std::size_t>(l)] = t.bits[beat * kLanes + static_cast<std::size_t>(l)];
-      }
+      if (valid)
+        for (int l = 0; l < kLanes; ++l) dut.in_data[static_cast<std::size_t>(l)] = inputs[next_beat][static_cast<std::size_t>(l)];
       dut.code_ready = u(rng) < p_ready;
       dut.blk_ready = u(rng) < p_ready;
       dut.clk = 0;
@@ -155,49 +80,48 @@ class Harness {
       if (dut.blk_valid && !dut.blk_ready) ++stalls_blk, ++cov.hits["block-info back-pressure stall"];
       if (valid && dut.in_ready) ++next_beat;
       if (dut.code_valid && dut.code_ready) {
-        if (e.code_beats.empty()) {
+        if (code_beats.empty()) {
           mismatch("unexpected code beat");
         } else {
           for (int l = 0; l < kLanes; ++l) {
             const uint8_t got = static_cast<uint8_t>(dut.code_data[static_cast<std::size_t>(l / 4)] >> (8 * (l % 4)));
-            if (got != e.code_beats.front()[static_cast<std::size_t>(l)])
+            if (got != code_beats.front().codes[static_cast<std::size_t>(l)])
               mismatch("code lane " + std::to_string(l) + " rtl " + std::to_string(got) + " model " +
-                       std::to_string(e.code_beats.front()[static_cast<std::size_t>(l)]));
+                       std::to_string(code_beats.front().codes[static_cast<std::size_t>(l)]));
           }
-          if (dut.code_block_last != e.last_flags.front()[0]) mismatch("code_block_last");
-          e.code_beats.pop_front();
-          e.last_flags.pop_front();
+          if (dut.code_block_last != code_beats.front().block_last) mismatch("code_block_last");
+          code_beats.pop_front();
         }
       }
       if (dut.blk_valid && dut.blk_ready) {
-        if (e.blks.empty()) {
+        if (blks.empty()) {
           mismatch("unexpected block info");
         } else {
-          const auto& w = e.blks.front();
+          const auto& w = blks.front();
           if (dut.blk_index != w.index || dut.blk_tag != w.tag || dut.blk_scale != w.scale)
             mismatch("block " + std::to_string(w.index) + ": rtl tag " + std::to_string(dut.blk_tag) + " scale " +
                      std::to_string(dut.blk_scale) + ", model tag " + std::to_string(w.tag) + " scale " + std::to_string(w.scale));
           ++cov.hits[std::string("block format ") + name_of(static_cast<FormatTag>(w.tag))];
-          e.blks.pop_front();
+          blks.pop_front();
         }
       }
       if (dut.done) {
         finished = true;
-        if (dut.decision_tag != e.decision) mismatch("decision rtl " + std::to_string(dut.decision_tag) + " model " + std::to_string(e.decision));
-        if (dut.reason != e.reason) mismatch("reason rtl " + std::to_string(dut.reason) + " model " + std::to_string(e.reason));
-        if (dut.nnz != e.nnz) mismatch("nnz");
-        if (dut.group_amax != e.group_amax) mismatch("group amax");
-        if (e.check_group_scale && dut.group_scale != e.group_scale) mismatch("group scale");
-        if (e.check_err_sum && dut.err_sum != e.err_sum) mismatch("err_sum rtl " + std::to_string(dut.err_sum) + " model " + std::to_string(e.err_sum));
-        ++cov.hits[std::string(c.mode == 0 ? "tensor decision " : "sub-tensor majority ") + name_of(static_cast<FormatTag>(e.decision))];
-        ++cov.hits[std::string("reason ") + name_of(static_cast<Reason>(e.reason))];
-        if (c.mode == 0 && e.reason <= 1 && e.err_sum == static_cast<uint64_t>(c.threshold_fx) * e.nnz) ++cov.hits["threshold tie"];
+        if (dut.decision_tag != ti.decision) mismatch("decision rtl " + std::to_string(dut.decision_tag) + " model " + std::to_string(ti.decision));
+        if (dut.reason != ti.reason) mismatch("reason rtl " + std::to_string(dut.reason) + " model " + std::to_string(ti.reason));
+        if (dut.nnz != ti.nnz) mismatch("nnz");
+        if (dut.group_amax != ti.group_amax) mismatch("group amax");
+        if (ti.check_group_scale && dut.group_scale != ti.group_scale) mismatch("group scale");
+        if (ti.check_err_sum && dut.err_sum != ti.err_sum) mismatch("err_sum rtl " + std::to_string(dut.err_sum) + " model " + std::to_string(ti.err_sum));
+        ++cov.hits[std::string(c.mode == 0 ? "tensor decision " : "sub-tensor majority ") + name_of(static_cast<FormatTag>(ti.decision))];
+        ++cov.hits[std::string("reason ") + name_of(static_cast<Reason>(ti.reason))];
+        if (c.mode == 0 && ti.reason <= 1 && ti.err_sum == static_cast<uint64_t>(c.threshold_fx) * ti.nnz) ++cov.hits["threshold tie"];
       }
       rise();  // dut.eval() at clk = 0 already ran above
     }
     if (!finished) mismatch("no done pulse");
-    if (!e.code_beats.empty()) mismatch(std::to_string(e.code_beats.size()) + " code beats missing");
-    if (!e.blks.empty()) mismatch(std::to_string(e.blks.size()) + " block infos missing");
+    if (!code_beats.empty()) mismatch(std::to_string(code_beats.size()) + " code beats missing");
+    if (!blks.empty()) mismatch(std::to_string(blks.size()) + " block infos missing");
     return bad;
   }
 
@@ -217,33 +141,21 @@ class Harness {
   Vquantizer dut;
 };
 
-// A block-major tensor of num_blocks blocks, each block in one style (the directed classes of spec 9).
 Tensor make_blocks(std::mt19937_64& rng, const Config& c, Coverage& cov, int force_style = -1) {
-  const int n = c.block_beats * kLanes;
-  Tensor t{"engine", DType::kF32, c.num_blocks, n, {}};
-  std::normal_distribution<float> normal;
-  const float tensor_scale = std::ldexp(1.0f, static_cast<int>(rng() % 40) - 20);
+  const uint64_t seed = rng();
+  const Tensor t = engine_test_tensor(seed, c, force_style);
+  // Count the block styles the generator drew (it draws them from the same seed).
   for (int b = 0; b < c.num_blocks; ++b) {
-    const int style = force_style >= 0 ? force_style : static_cast<int>(rng() % 10);
-    const float bs = tensor_scale * std::ldexp(1.0f, static_cast<int>(rng() % 12) - 6);
-    static const char* kNames[] = {"normal", "normal", "wide range", "all-zero", "sparse", "narrow",
-                                   "NaN inside", "Inf inside", "near overflow", "tiny (subnormal) values"};
-    ++cov.hits[std::string("input block ") + kNames[style]];
-    for (int i = 0; i < n; ++i) {
-      float v = normal(rng) * bs;
-      switch (style) {
-        case 2: v = std::ldexp(v, static_cast<int>(rng() % 40) - 20); break;
-        case 3: v = 0.0f; break;
-        case 4: v = rng() % 4 ? 0.0f : v; break;
-        case 5: v = 1.0f + static_cast<float>(rng() % 1000) / 1000.0f; break;
-        case 6: v = i == 3 ? std::numeric_limits<float>::quiet_NaN() : v; break;
-        case 7: v = i == 5 ? -std::numeric_limits<float>::infinity() : v; break;
-        case 8: v = normal(rng) * 1e37f; break;
-        case 9: v = f32_from_bits(static_cast<uint32_t>(rng() % 0x00800000u) | (rng() % 2 ? 0x80000000u : 0u)); break;
-        default: break;
-      }
-      t.bits.push_back(f32_bits(v));
+    bool has_nan = false, has_inf = false, zero = true;
+    for (int i = 0; i < c.block_beats * kLanes; ++i) {
+      const uint32_t x = t.bits[static_cast<std::size_t>(b * c.block_beats * kLanes + i)] & 0x7FFFFFFFu;
+      has_nan |= x > 0x7F800000u;
+      has_inf |= x == 0x7F800000u;
+      zero &= x == 0;
     }
+    if (has_nan) ++cov.hits["input block NaN inside"];
+    if (has_inf) ++cov.hits["input block Inf inside"];
+    if (zero) ++cov.hits["input block all-zero"];
   }
   return t;
 }

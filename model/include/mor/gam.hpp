@@ -8,19 +8,27 @@
 
 namespace mor {
 
-// The amax floor of D3 (1e-35f): applied to the group and to every block, so r_g is always finite.
+// The amax floor of D3 (1e-35f): applied to the group and to every block, so r_g is always finite. For the E5M2
+// candidate (FMAX = 57344 = 448 * 2^7) the floor is scaled by the same 2^7, else 57344 / 1e-35 would overflow FP32.
 inline constexpr uint32_t kGamAmaxFloor = 0x0554AD2Eu;
 
-MOR_HD uint32_t gam_floor(uint32_t amax) { return amax > kGamAmaxFloor ? amax : kGamAmaxFloor; }
+MOR_HD uint32_t gam_amax_floor(float fmax) {
+  return kGamAmaxFloor + ((f32_exp_field(f32_bits(fmax)) - f32_exp_field(f32_bits(448.0f))) << 23);
+}
+
+MOR_HD uint32_t gam_floor(uint32_t amax, float fmax = 448.0f) {
+  const uint32_t floor = gam_amax_floor(fmax);
+  return amax > floor ? amax : floor;
+}
 
 // r_g = RN32(fmax / max(a_g, floor)). fmax = 448 (E4M3) or 57344 (E5M2): both have significand 1.75.
 MOR_HD uint32_t gam_group_scale(uint32_t group_amax, float fmax = 448.0f) {
-  return fdiv_rn_bits(f32_bits(fmax), gam_floor(group_amax));
+  return fdiv_rn_bits(f32_bits(fmax), gam_floor(group_amax, fmax));
 }
 
 // s_j by the bit splice: exponent of b_j = RN32(fmax / a_j), mantissa of r_g, halved when m_g > m_j.
 MOR_HD uint32_t gam_block_scale(uint32_t group_scale, uint32_t block_amax, float fmax = 448.0f) {
-  const uint32_t b = fdiv_rn_bits(f32_bits(fmax), gam_floor(block_amax));
+  const uint32_t b = fdiv_rn_bits(f32_bits(fmax), gam_floor(block_amax, fmax));
   const uint32_t m_g = f32_man_field(group_scale);
   const uint32_t e = f32_exp_field(b) - (m_g > f32_man_field(b) ? 1u : 0u);
   return e << 23 | m_g;

@@ -1,0 +1,50 @@
+// Replays a converter golden vector file (golden/cvt_f32_*.hex, format in golden/README.md) through
+// mor_cvt_f32_to_fp8 and stops at the first mismatch. Run with Verilator --binary or any SystemVerilog simulator;
+// an outside team replaces the DUT with its own lane (same ports). Plusargs: +vectors=FILE; the format parameters
+// are set with -G (EXP_BITS, MAN_BITS, BIAS, SPECIAL).
+`include "mor_formats.vh"
+
+module tb_cvt_golden #(
+    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
+    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
+    parameter int BIAS = `MOR_E4M3_BIAS,
+    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+);
+  logic [31:0] f32, rand_bits;
+  logic [2:0] rounding_mode;
+  logic [1:0] overflow_mode;
+  logic nan_mode;
+  logic [EXP_BITS+MAN_BITS:0] code;
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(EXP_BITS), .MAN_BITS(MAN_BITS), .BIAS(BIAS), .SPECIAL(SPECIAL)) dut (
+      .f32(f32), .rounding_mode(rounding_mode), .overflow_mode(overflow_mode), .nan_mode(nan_mode),
+      .rand_bits(rand_bits), .code(code));
+
+  initial begin
+    string path, line;
+    int fd, n, checked;
+    logic [31:0] x, r, o, nm, rb, want;
+    if (!$value$plusargs("vectors=%s", path)) $fatal(1, "usage: +vectors=FILE");
+    fd = $fopen(path, "r");
+    if (fd == 0) $fatal(1, "cannot open %s", path);
+    checked = 0;
+    while (!$feof(fd)) begin
+      if ($fgets(line, fd) == 0) break;
+      if (line.len() == 0 || line.getc(0) == "#") continue;
+      n = $sscanf(line, "%h %h %h %h %h %h", x, r, o, nm, rb, want);
+      if (n != 6) continue;
+      f32 = x;
+      rounding_mode = r[2:0];
+      overflow_mode = o[1:0];
+      nan_mode = nm[0];
+      rand_bits = rb;
+      #1;
+      if (code !== want[EXP_BITS+MAN_BITS:0])
+        $fatal(1, "MISMATCH at vector %0d: f32=%h rounding=%0d overflow=%0d nan=%0d rand=%h: dut %h, golden %h",
+               checked, x, r, o, nm, rb, code, want[EXP_BITS+MAN_BITS:0]);
+      checked++;
+    end
+    if (checked == 0) $fatal(1, "no vectors in %s", path);
+    $display("PASS: %0d vectors of %s", checked, path);
+    $finish;
+  end
+endmodule
