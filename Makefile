@@ -9,7 +9,7 @@ PYTHON   ?= python3
 .PHONY: help deps venv configure build run test exhaustive bench lint formats cost coverage sanitize fuzz clean
 
 help:
-	@echo "make run         build, then run the MoR engine simulation on the built-in workload"
+	@echo "make run         build, then simulate the MoR engine (SystemC model + Verilated RTL) on the built-in workload"
 	@echo "make test        build, then run every default test (ctest -LE exhaustive)"
 	@echo "make exhaustive  full 2^32 sweeps (ctest -L exhaustive; the default run does them strided)"
 	@echo "make bench       benchmarks with their baselines and ratios"
@@ -45,8 +45,11 @@ test: build
 exhaustive: build
 	cd $(BUILD) && ctest -L exhaustive --output-on-failure --timeout 14400
 
+# The main job: the MoR engine (SystemC model and Verilated RTL side by side) on the built-in workload, both modes.
 run: build
-	@$(BUILD)/bin/mor formats
+	@SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/bin/mor-sim --engine cosim --json $(BUILD)/mor-sim-report.json \
+	  --report $(BUILD)/mor-sim-report.txt 2>&1 | grep -v "^Info: /OSCI"
+	@echo "reports: $(BUILD)/mor-sim-report.txt, $(BUILD)/mor-sim-report.json; hardware cost: docs/cost.md (make cost)"
 
 bench: build
 	$(BUILD)/bin/mor-bench

@@ -1,0 +1,124 @@
+// The memory system around the engine: a reader that streams the tensor's beats with a bandwidth (bytes/cycle),
+// a latency (cycles) and a bounded number of beats in flight, and a writer that drains codes and block infos at a
+// write bandwidth. Both are registered at the clock edge, like the RTL they drive.
+#pragma once
+
+#include <systemc.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "engine_ports.hpp"
+
+namespace mor::sim {
+
+struct MemoryConfig {
+  double read_bytes_per_cycle = 64.0;   // HBM-class share of one engine: 64 B/cycle = one BF16 beat per cycle
+  int read_latency = 100;               // cycles from request to data
+  int max_in_flight = 128;              // beats requested but not yet consumed (reorder/return buffer)
+  double write_bytes_per_cycle = 64.0;
+  int element_bytes = 2;                // BF16 input; 4 for FP32
+};
+
+SC_MODULE(MemoryReader) {
+  sc_in<bool> clk;
+  sc_out<bool> in_valid;
+  sc_out<sc_bv<kLanes * 32>> in_data;
+  sc_in<bool> in_ready;
+
+  SC_HAS_PROCESS(MemoryReader);
+  MemoryReader(sc_module_name n, const MemoryConfig& cfg) : sc_module(n), cfg_(cfg) {
+    SC_METHOD(step);
+    sensitive << clk.pos();
+    dont_initialize();
+  }
+
+  void load(std::vector<std::vector<uint32_t>> beats, uint64_t now) {
+    beats_ = std::move(beats);
+    next_request_ = 0;
+    arrived_.clear();
+    pending_.clear();
+    credit_ = 0;
+    start_cycle_ = now;
+  }
+  bool drained() const { return next_request_ == beats_.size() && pending_.empty() && arrived_.empty(); }
+
+  uint64_t cycle = 0, bytes_read = 0;
+  int fifo_high_water = 0;
+
+ private:
+  void step() {
+    ++cycle;
+    // Handshake on the values before this edge.
+    if (in_valid.read() && in_ready.read() && !arrived_.empty()) arrived_.pop_front();
+    // Requests within the bandwidth budget and the in-flight limit.
+    credit_ = std::min(credit_ + cfg_.read_bytes_per_cycle, 2.0 * beat_bytes() + cfg_.read_bytes_per_cycle);
+    while (next_request_ < beats_.size() && credit_ >= beat_bytes() &&
+           static_cast<int>(pending_.size() + arrived_.size()) < cfg_.max_in_flight) {
+      pending_.push_back({cycle + static_cast<uint64_t>(cfg_.read_latency), next_request_++});
+      credit_ -= beat_bytes();
+      bytes_read += static_cast<uint64_t>(beat_bytes());
+    }
+    while (!pending_.empty() && pending_.front().first <= cycle) {
+      arrived_.push_back(pending_.front().second);
+      pending_.pop_front();
+    }
+    fifo_high_water = std::max(fifo_high_water, static_cast<int>(arrived_.size()));
+    in_valid.write(!arrived_.empty());
+    if (!arrived_.empty() && arrived_.front() != shown_) {
+      shown_ = arrived_.front();
+      sc_bv<kLanes * 32> v;
+      for (int l = 0; l < kLanes; ++l) v.set_word(l, static_cast<sc_digit>(beats_[shown_][static_cast<std::size_t>(l)]));
+      in_data.write(v);
+    }
+  }
+  double beat_bytes() const { return static_cast<double>(kLanes * cfg_.element_bytes); }
+
+  MemoryConfig cfg_;
+  std::vector<std::vector<uint32_t>> beats_;
+  std::size_t next_request_ = 0, shown_ = ~std::size_t{0};
+  std::deque<std::pair<uint64_t, std::size_t>> pending_;  // (arrival cycle, beat)
+  std::deque<std::size_t> arrived_;
+  double credit_ = 0;
+  uint64_t start_cycle_ = 0;
+};
+
+SC_MODULE(OutputWriter) {
+  sc_in<bool> clk;
+  sc_in<bool> code_valid, blk_valid;
+  sc_out<bool> code_ready, blk_ready;
+
+  SC_HAS_PROCESS(OutputWriter);
+  OutputWriter(sc_module_name n, const MemoryConfig& cfg) : sc_module(n), cfg_(cfg) {
+    SC_METHOD(step);
+    sensitive << clk.pos();
+    dont_initialize();
+  }
+  uint64_t bytes_written = 0, code_stall_cycles = 0, blk_stall_cycles = 0;
+
+ private:
+  void step() {
+    const bool code_fire = code_valid.read() && code_ready.read();
+    const bool blk_fire = blk_valid.read() && blk_ready.read();
+    if (code_valid.read() && !code_ready.read()) ++code_stall_cycles;
+    if (blk_valid.read() && !blk_ready.read()) ++blk_stall_cycles;
+    credit_ += cfg_.write_bytes_per_cycle;
+    if (code_fire) {
+      credit_ -= kLanes;  // 32 one-byte codes
+      bytes_written += kLanes;
+    }
+    if (blk_fire) {
+      credit_ -= 8;  // tag + scale, padded
+      bytes_written += 8;
+    }
+    credit_ = std::min(credit_, 4.0 * kLanes);
+    code_ready.write(credit_ >= kLanes);
+    blk_ready.write(credit_ >= 8);
+  }
+  MemoryConfig cfg_;
+  double credit_ = 0;
+};
+
+}  // namespace mor::sim
