@@ -66,6 +66,18 @@ sanitize: deps
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest -LE 'exhaustive' --output-on-failure -j $(JOBS)
 
+# Hardware cost (issue 5): every RTL module and cost unit through Yosys + ABC + OpenSTA, composed into the 32-lane
+# quantizers; writes docs/cost.md, docs/cost.csv, docs/cost.json. About 30 minutes on 2 cores.
+LIBERTY ?= $(CURDIR)/../shared/pdk/sky130_fd_sc_hd__tt_025C_1v80.lib.gz
+COST_ORDERS ?= 3
+cost: build
+	$(BUILD)/bin/mor-metric-agreement --json $(BUILD)/metric-agreement.json > $(BUILD)/metric-agreement.txt
+	$(PYTHON) rtl/cost/run_cost.py --liberty "$(LIBERTY)" --orders $(COST_ORDERS) --jobs $(JOBS) \
+	  --agreement $(BUILD)/metric-agreement.json
+
+coverage: build
+	tests/rtl/golden/coverage.sh $(CURDIR) $(BUILD)/coverage
+
 FUZZ_SECONDS ?= 600
 fuzz: build
 	tests/fuzz/run_fuzz.sh $(BUILD)/bin/fuzz_npy tests/fuzz/corpus/npy $(FUZZ_SECONDS)

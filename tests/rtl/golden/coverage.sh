@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Line and toggle coverage of the RTL (verilator --coverage) while the golden vectors replay through the
+# stand-alone testbenches. `make coverage` runs this; the annotated sources land in OUT/annotated.
+# usage: coverage.sh REPO_ROOT OUT_DIR
+set -euo pipefail
+root=$1 out=$2
+mkdir -p "$out"
+srcs=$(ls "$root"/rtl/src/*.sv)
+build() {  # build NAME TOP [extra verilator args]
+  local name=$1 top=$2; shift 2
+  verilator --cc --exe --build --timing --coverage-line --coverage-toggle -O2 -Wno-fatal -Wno-lint \
+    -I"$root/rtl/include" "$@" $srcs "$root/tests/rtl/golden/$top.sv" "$root/tests/rtl/golden/coverage_main.cpp" \
+    --top-module "$top" -Mdir "$out/$name" -o "$name" \
+    -CFLAGS "-DVTOP=V$top -DCOVERAGE_FILE=coverage.dat -include V$top.h" >"$out/$name.log" 2>&1
+}
+[ -x "$out/cov_quantizer/cov_quantizer" ] || build cov_quantizer tb_quantizer_golden
+[ -x "$out/cov_cvt/cov_cvt" ] || build cov_cvt tb_cvt_golden
+# coverage_main.cpp writes coverage.dat in the working folder when the testbench finishes.
+run() {  # run NAME VECTORS
+  mkdir -p "$out/run_$1" && (cd "$out/run_$1" && "../$1/$1" +vectors="$2" >"../$1.run.log")
+  cp "$out/run_$1/coverage.dat" "$out/$1.dat"
+}
+run cov_quantizer "$root/golden/quantizer.hex"
+run cov_cvt "$root/golden/cvt_f32_e4m3.hex"
+verilator_coverage --write-info "$out/coverage.info" "$out/cov_quantizer.dat" "$out/cov_cvt.dat" >/dev/null
+verilator_coverage --annotate "$out/annotated" "$out/cov_quantizer.dat" "$out/cov_cvt.dat" | tail -3
+echo "coverage data: $out/coverage.info (lcov format), annotated sources: $out/annotated/"
