@@ -1,0 +1,243 @@
+// Cost units: the quantizers of the cost comparison (docs/cost.md) cut into a per-lane part and per-quantizer
+// parts, each built only from the verified modules of rtl/src with their mode inputs tied to constants, so that
+// synthesis keeps exactly the logic one fixed configuration needs. Not simulated on their own: every unit is a
+// wiring of checked modules. rtl/cost/run_cost.py synthesizes each one and composes the 32-lane quantizers.
+`include "mor_formats.vh"
+/* verilator lint_off DECLFILENAME */  // one file holds all cost units
+
+// ---- lanes: one element per cycle ------------------------------------------------------------------------------
+
+// Per-tensor current scaling (TE): q = E4M3(RN32(x * scale)), RNE, SATFINITE.
+module cost_cs_lane (
+    input  logic [31:0] x,
+    input  logic [31:0] scale,
+    output logic [7:0]  e4m3_code
+);
+  logic [31:0] y;
+  mor_f32_mul mul (.a(x), .b(scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+endmodule
+
+// MXFP8: y = RN32(x / X) with X = 2^(c - 127) from the E8M0 block scale, computed as the FP32 product with
+// 2^(127 - c) (the same correctly rounded value for 1 <= c <= 253; NV_RCEIL never produces the two codes above for
+// finite data). The multiplier's second significand is the constant 1.0, so synthesis reduces it to the exponent
+// add and the subnormal shifter a hand design would have.
+module cost_mx_lane (
+    input  logic [31:0] x,
+    input  logic [7:0]  scale_e8m0,
+    output logic [7:0]  e4m3_code
+);
+  logic [31:0] y, inv_scale;
+  assign inv_scale = {1'b0, 8'd254 - scale_e8m0, 23'd0};
+  mor_f32_mul mul (.a(x), .b(inv_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+endmodule
+
+// MoR tensor-level lane with the canonical metric (D4, D5): quantize with the GAM block scale, dequantize by
+// division, relative error by division.
+module cost_mor_tl_lane (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_fx
+);
+  logic [31:0] dequant;
+  mor_quant_lane quant (.x(x), .scale(block_scale), .e5m2(1'b0), .code(e4m3_code), .dequant(dequant));
+  mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
+endmodule
+
+// The quantizing half of a tensor-level lane without any metric: what the lane costs once the decision is known.
+module cost_mor_tl_lane_nometric (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code
+);
+  cost_cs_lane q (.x(x), .scale(block_scale), .e4m3_code(e4m3_code));
+endmodule
+
+// Tensor-level lane with the PRESCALE metric: e from y and q before descaling (one divider).
+module cost_mor_tl_lane_prescale (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_fx
+);
+  logic [31:0] y, q_f32;
+  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  mor_error_lane_prescale err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
+endmodule
+
+// Tensor-level lane with the BINADE metric: |q - y| over the power of two of y's binade (no divider).
+module cost_mor_tl_lane_binade (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_fx
+);
+  logic [31:0] y, q_f32;
+  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  mor_error_lane_binade err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
+endmodule
+
+// MoR sub-tensor lane, dynamic-range mode: E4M3 or E5M2 codes with the block scale, or the BF16 of x.
+module cost_mor_st_lane (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    input  logic [1:0]  tag,  // 0 E4M3, 1 E5M2, 2 BF16
+    output logic [15:0] code
+);
+  logic [31:0] y;
+  logic [7:0] q4, q5;
+  logic [15:0] bf16;
+  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt4 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q4));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
+                       .SPECIAL(`MOR_E5M2_SPECIAL))
+      cvt5 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q5));
+  mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
+  always_comb begin
+    case (tag)
+      2'd0: code = {8'd0, q4};
+      2'd1: code = {8'd0, q5};
+      default: code = bf16;
+    endcase
+  end
+endmodule
+
+// Sub-tensor lane in quant-error mode: also measures the error of the chosen FP8 format (the engine replays the
+// block through the same lane once per format).
+module cost_mor_st_lane_qe (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    input  logic [1:0]  tag,
+    output logic [15:0] code,
+    output logic [25:0] e_fx
+);
+  logic [7:0] q;
+  logic [31:0] dequant;
+  logic [15:0] bf16;
+  mor_quant_lane quant (.x(x), .scale(block_scale), .e5m2(tag == 2'd1), .code(q), .dequant(dequant));
+  mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
+  mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
+  assign code = tag == 2'd2 ? bf16 : {8'd0, q};
+endmodule
+
+// ---- per-quantizer units ---------------------------------------------------------------------------------------
+
+// Beat statistics at LANES lanes, keeping only the outputs a quantizer reads (WHICH: 0 amax; 1 amax, nnz and the
+// non-finite count (tensor-level); 2 amax, smallest nonzero and the non-finite count (sub-tensor)).
+module cost_beat_stats #(
+    parameter int LANES = 32,
+    parameter int WHICH = 0
+) (
+    input  logic [LANES*32-1:0]    data,
+    output logic [31:0]            amax,
+    output logic [31:0]            min_nonzero,
+    output logic [$clog2(LANES):0] nnz,
+    output logic [$clog2(LANES):0] nonfinite
+);
+  logic [31:0] mn;
+  logic [$clog2(LANES):0] nz, nf;
+  mor_amax_tree #(.LANES(LANES)) tree (.data(data), .amax(amax), .min_nonzero(mn), .nnz(nz), .nonfinite(nf));
+  assign min_nonzero = WHICH == 2 ? mn : 32'd0;
+  assign nnz = WHICH == 1 ? nz : '0;
+  assign nonfinite = WHICH != 0 ? nf : '0;
+endmodule
+
+// Running max register: the tensor or block amax accumulated over beats (one per quantizer).
+module cost_amax_acc (
+    input  logic        clk,
+    input  logic        clear,
+    input  logic [31:0] beat_amax,
+    output logic [31:0] amax
+);
+  always_ff @(posedge clk) amax <= clear ? beat_amax : (beat_amax > amax ? beat_amax : amax);
+endmodule
+
+// TE current scaling scale: RN32(448 / amax) (once per tensor).
+module cost_cs_scale (
+    input  logic [31:0] amax,
+    output logic [31:0] scale
+);
+  mor_f32_div div (.a(32'h43E0_0000), .b(amax), .y(scale));
+endmodule
+
+// MXFP8 NV_RCEIL scale: E8M0 code of RN32(amax * RN32(1/448)) rounded up (once per 32-element block, i.e. once
+// per beat at 32 lanes).
+module cost_mx_scale (
+    input  logic [31:0] amax,
+    output logic [7:0]  scale_e8m0
+);
+  logic [31:0] ratio;
+  mor_f32_mul mul (.a(amax), .b(32'h3B12_4925), .y(ratio));  // RN32(1/448)
+  mor_cvt_f32_to_e8m0 cvt (.f32(ratio), .round_up_mode(1'b1), .satfinite(1'b1), .code(scale_e8m0));
+endmodule
+
+// GAM group step: r_g = RN32(448 / a_g) (once per tensor).
+module cost_gam_group (
+    input  logic [31:0] group_amax,
+    output logic [31:0] group_scale
+);
+  mor_f32_div div (.a(32'h43E0_0000), .b(group_amax), .y(group_scale));
+endmodule
+
+// Error sum of one beat added to the tensor's 64-bit accumulator (D5), plus the decision compare
+// err_sum > T_fx * NNZ.
+module cost_err_acc #(
+    parameter int LANES = 32
+) (
+    input  logic                clk,
+    input  logic                clear,
+    input  logic [LANES*26-1:0] lane_e_fx,
+    input  logic [31:0]         threshold_fx,
+    input  logic [39:0]         nnz,
+    output logic [63:0]         err_sum,
+    output logic                reject
+);
+  logic [63:0] beat_sum;
+  always_comb begin
+    beat_sum = '0;
+    for (int i = 0; i < LANES; i++) beat_sum = beat_sum + 64'(lane_e_fx[26*i +: 26]);
+  end
+  always_ff @(posedge clk) err_sum <= clear ? beat_sum : err_sum + beat_sum;
+  assign reject = err_sum > 64'(threshold_fx) * 64'(nnz);
+endmodule
+
+// Sub-tensor block decision (spec 7, D7): dynamic range a / a_min against the E4M3 and E5M2 limits, and the
+// block scale RN32(FMAX / a) of the chosen format, optionally rounded down to its power of two (MOR_E8_RZ).
+module cost_st_block (
+    input  logic [31:0] block_amax,
+    input  logic [31:0] block_min_nonzero,
+    input  logic        qe_mode,
+    input  logic        pow2_scales,
+    output logic [1:0]  tag,
+    output logic [31:0] block_scale
+);
+  logic [31:0] range, scale;
+  mor_f32_div dr (.a(block_amax), .b(block_min_nonzero), .y(range));
+  assign tag = range <= (qe_mode ? 32'h47E0_0000 : 32'h46E0_0000) ? 2'd0 : range <= 32'h4E60_0000 ? 2'd1 : 2'd2;
+  mor_f32_div sc (.a(tag == 2'd1 ? 32'h4760_0000 : 32'h43E0_0000), .b(block_amax), .y(scale));
+  assign block_scale = pow2_scales ? scale & 32'h7F80_0000 : scale;
+endmodule
