@@ -144,6 +144,59 @@ module cost_mor_st_lane_qe (
   assign code = tag == 2'd2 ? bf16 : {8'd0, q};
 endmodule
 
+// What would meet the area goal (docs/cost-analysis.md), not the spec's GAM: a power-of-two block scale (the GAM
+// mantissa dropped, as MOR_E8_RZ does for sub-tensor blocks) turns the multiplier into an exponent add, and the
+// BINADE metric needs no divider.
+module cost_mor_tl_lane_pow2_binade (
+    input  logic [31:0] x,
+    input  logic [7:0]  scale_e8m0,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_fx
+);
+  logic [31:0] y, q_f32, inv_scale;
+  assign inv_scale = {1'b0, 8'd254 - scale_e8m0, 23'd0};
+  mor_f32_mul mul (.a(x), .b(inv_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  mor_error_lane_binade err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
+endmodule
+
+// Sub-tensor lane, dynamic-range mode, with power-of-two (MOR_E8_RZ) block scales only: the spec's default for
+// sub-tensor blocks, so this one is bit-exact with the model; the FP32-scale option is what cost_mor_st_lane pays
+// its multiplier for.
+module cost_mor_st_lane_pow2 (
+    input  logic [31:0] x,
+    input  logic [7:0]  scale_e8m0,
+    input  logic [1:0]  tag,
+    output logic [15:0] code
+);
+  logic [31:0] y, scale;
+  assign scale = {1'b0, scale_e8m0, 23'd0};
+  logic [7:0] q4, q5;
+  logic [15:0] bf16;
+  mor_f32_mul mul (.a(x), .b(scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt4 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q4));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
+                       .SPECIAL(`MOR_E5M2_SPECIAL))
+      cvt5 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q5));
+  mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
+  always_comb begin
+    case (tag)
+      2'd0: code = {8'd0, q4};
+      2'd1: code = {8'd0, q5};
+      default: code = bf16;
+    endcase
+  end
+endmodule
+
 // ---- per-quantizer units ---------------------------------------------------------------------------------------
 
 // Beat statistics at LANES lanes, keeping only the outputs a quantizer reads (WHICH: 0 amax; 1 amax, nnz and the
@@ -216,11 +269,21 @@ module cost_err_acc #(
     output logic [63:0]         err_sum,
     output logic                reject
 );
+  // A balanced adder tree, one generate array per level (BUILD-NOTES trap 13): a chained sum would put 31 adders
+  // in series.
+  localparam int LEVELS = $clog2(LANES);
   logic [63:0] beat_sum;
-  always_comb begin
-    beat_sum = '0;
-    for (int i = 0; i < LANES; i++) beat_sum = beat_sum + 64'(lane_e_fx[26*i +: 26]);
+  for (genvar l = 0; l <= LEVELS; l++) begin : g_level
+    logic [63:0] s[LANES >> l];
+    for (genvar i = 0; i < (LANES >> l); i++) begin : g_node
+      if (l == 0) begin : g_leaf
+        assign s[i] = 64'(lane_e_fx[26*i +: 26]);
+      end else begin : g_add
+        assign s[i] = g_level[l-1].s[2*i] + g_level[l-1].s[2*i+1];
+      end
+    end
   end
+  assign beat_sum = g_level[LEVELS].s[0];
   always_ff @(posedge clk) err_sum <= clear ? beat_sum : err_sum + beat_sum;
   assign reject = err_sum > 64'(threshold_fx) * 64'(nnz);
 endmodule

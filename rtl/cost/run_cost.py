@@ -36,7 +36,11 @@ UNITS = [
     ("cost_mor_tl_lane_prescale", "cost_mor_tl_lane_prescale", {}, "MoR tensor-level lane, PRESCALE metric"),
     ("cost_mor_tl_lane_binade", "cost_mor_tl_lane_binade", {}, "MoR tensor-level lane, BINADE metric"),
     ("cost_mor_tl_lane_nometric", "cost_mor_tl_lane_nometric", {}, "MoR tensor-level lane without the metric"),
-    ("cost_mor_st_lane", "cost_mor_st_lane", {}, "MoR sub-tensor lane, dynamic-range mode"),
+    ("cost_mor_st_lane", "cost_mor_st_lane", {}, "MoR sub-tensor lane, dynamic-range mode, FP32 block scales"),
+    ("cost_mor_st_lane_pow2", "cost_mor_st_lane_pow2", {},
+     "MoR sub-tensor lane, dynamic-range mode, power-of-two (MOR_E8_RZ) block scales"),
+    ("cost_mor_tl_lane_pow2_binade", "cost_mor_tl_lane_pow2_binade", {},
+     "tensor-level lane with a power-of-two block scale and BINADE (a design change: not GAM)"),
     ("cost_mor_st_lane_qe", "cost_mor_st_lane_qe", {}, "MoR sub-tensor lane, quant-error mode"),
     ("cost_beat_stats_amax", "cost_beat_stats", {"WHICH": 0}, "32-lane amax tree"),
     ("cost_beat_stats_tl", "cost_beat_stats", {"WHICH": 1}, "32-lane amax, NNZ and non-finite count"),
@@ -67,12 +71,19 @@ QUANTIZERS = [
     ("MoR tensor-level, GAM comparators, BINADE metric", "cost_mor_tl_lane_binade",
      {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_offset_cmp": 1, "cost_err_acc": 1}, 2,
      "no divider per lane"),
-    ("MoR sub-tensor, dynamic-range mode", "cost_mor_st_lane",
+    ("MoR sub-tensor, dynamic-range mode, E8 scales (default)", "cost_mor_st_lane_pow2",
+     {"cost_beat_stats_st": 1, "cost_amax_acc": 2, "cost_st_block": 1}, 1, "block buffers (memory, not counted)"),
+    ("MoR sub-tensor, dynamic-range mode, FP32 scales", "cost_mor_st_lane",
      {"cost_beat_stats_st": 1, "cost_amax_acc": 2, "cost_st_block": 1}, 1, "block buffers (memory, not counted)"),
     ("MoR sub-tensor, quant-error mode", "cost_mor_st_lane_qe",
      {"cost_beat_stats_st": 1, "cost_amax_acc": 2, "cost_st_block": 1, "cost_err_acc": 1}, 1,
      "+2 buffer reads per quant-error block"),
 ]
+# Not the spec: what the area goal would take (docs/cost-analysis.md).
+QUANTIZERS.append(
+    ("[design change] tensor-level, power-of-two block scales, BINADE, amax supplied", "cost_mor_tl_lane_pow2_binade",
+     {"cost_beat_stats_tl": 1, "cost_mx_scale": 1, "cost_err_acc": 1}, 1,
+     "one pass: group amax from the producer; block scale as an E8M0 exponent"))
 LANES = 32
 BASELINE = "MXFP8 (NV_RCEIL, 1x32 blocks)"
 
@@ -122,9 +133,11 @@ def yosys_script(top, params, files, liberty, workdir):
         lines.append(f"chparam {sets} " + (f"$abstract\\{top}" if defer else top))
     lines += [f"hierarchy -check -top {top}", f"synth -flatten -noshare -top {top}"]
     if liberty:
-        lines += [f"dfflibmap -liberty {liberty}", f"abc -fast -liberty {liberty}", "opt_clean -purge",
+        # Depth is taken before dfflibmap: ltp -noff recognizes Yosys' own flip-flop cells, not the library's, and
+        # would otherwise follow paths through the registers.
+        lines += [f"read_liberty -lib {liberty}", f"abc -fast -liberty {liberty}", "opt_clean -purge",
+                  f"tee -q -o {workdir}/ltp.txt ltp -noff", f"dfflibmap -liberty {liberty}", "opt_clean -purge",
                   f"tee -q -o {workdir}/stat.txt stat -liberty {liberty}",
-                  f"read_liberty -lib {liberty}", f"tee -q -o {workdir}/ltp.txt ltp -noff",
                   "splitnets -ports", f"write_verilog -noexpr -noattr -simple-lhs {workdir}/netlist.v"]
     else:
         lines += ["abc -fast -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX", "opt_clean -purge",
@@ -290,8 +303,12 @@ def main():
             failures.append({"name": name, "what": what, "error": results[name][0]["error"]})
             continue
         areas = [r["stat"]["area"] for r in runs if r["stat"]["area"] is not None]
+        if (nand2 and len(areas) != len(runs)) or runs[0]["depth"] is None or runs[0]["stat"]["cells"] == 0:
+            failures.append({"name": name, "what": what, "error": "no area, depth or cells in the Yosys reports"})
+            continue
         first = runs[0]
-        ge = [a / nand2 for a in areas] if nand2 else []
+        # Without a Liberty file the size measure is the generic-gate cell count (technology independent).
+        ge = [a / nand2 for a in areas] if nand2 else [float(r["stat"]["cells"]) for r in runs]
         rows.append({
             "name": name, "top": top, "params": params, "what": what,
             "ge": round(ge[0], 1) if ge else None,
@@ -309,14 +326,12 @@ def main():
         needed = [lane] + list(shared)
         if any(n not in by_name for n in needed):
             continue
-        metric = "ge" if nand2 else "cells"
+        metric = "ge"
         lane_ge = by_name[lane][metric]
         shared_ge = sum(by_name[n][metric] * c for n, c in shared.items())
         total = LANES * lane_ge + shared_ge
-        lo = LANES * by_name[lane][metric if not nand2 else "ge_min"] + sum(
-            by_name[n][metric if not nand2 else "ge_min"] * c for n, c in shared.items())
-        hi = LANES * by_name[lane][metric if not nand2 else "ge_max"] + sum(
-            by_name[n][metric if not nand2 else "ge_max"] * c for n, c in shared.items())
+        lo = LANES * by_name[lane]["ge_min"] + sum(by_name[n]["ge_min"] * c for n, c in shared.items())
+        hi = LANES * by_name[lane]["ge_max"] + sum(by_name[n]["ge_max"] * c for n, c in shared.items())
         quantizers.append({
             "name": qname, "lane": lane, "shared": shared, "passes": passes, "note": note,
             "total": round(total, 1), "total_min": round(lo, 1), "total_max": round(hi, 1),
@@ -341,8 +356,8 @@ def main():
         "library": facts.get("library"), "corner": {k: facts.get(k) for k in ("nom_process", "nom_voltage",
                                                                              "nom_temperature")},
         "nand2_area_um2": nand2, "dff_ge": round(dff_ge, 2) if dff_ge else None, "versions": tool_versions(),
-        "flow": "read_verilog -sv (read order varied; the engine with -defer); synth -flatten -noshare (the SAT-based share pass needs more than 24 GB on the tensor-level lanes); dfflibmap; abc -fast -liberty; "
-                "opt_clean -purge; stat -liberty; ltp -noff; OpenSTA report_checks (unplaced, no wire load)",
+        "flow": "read_verilog -sv (read order varied; the engine with -defer); synth -flatten -noshare (the SAT-based share pass needs more than 24 GB on the tensor-level lanes); abc -fast -liberty; "
+                "ltp -noff; dfflibmap; opt_clean -purge; stat -liberty; OpenSTA report_checks (unplaced, no wire load)",
         "read_orders": args.orders, "lanes": LANES, "levels_per_stage": LEVELS_PER_STAGE,
         "command": "make cost   (python3 rtl/cost/run_cost.py " + " ".join(sys.argv[1:]) + ")",
     }
@@ -374,7 +389,7 @@ def fmt(v, digits=0):
 
 
 def write_markdown(path, meta, rows, quantizers, agreement, by_name):
-    unit = "GE" if meta["nand2_area_um2"] else "cells"
+    unit = "GE" if meta["nand2_area_um2"] else "generic cells"
     lines = ["# Hardware cost of MoR next to the quantizers it replaces", "",
              "GENERATED by `make cost` (rtl/cost/run_cost.py) from the RTL in rtl/src and the cost units in "
              "rtl/cost/cost_units.sv. Do not edit: rerun. Analysis and conclusions: docs/cost-analysis.md.", "",
@@ -383,6 +398,8 @@ def write_markdown(path, meta, rows, quantizers, agreement, by_name):
              f"{meta['corner']['nom_voltage']} V, {meta['corner']['nom_temperature']} C; "
              f"GE = area / area of {NAND2_CELL} ({meta['nand2_area_um2']} um^2); one {DFF_CELL} = "
              f"{meta['dff_ge']} GE",
+             ("" if meta["nand2_area_um2"] else "- **No Liberty file: technology-independent counts** (ABC onto "
+              "AND/NAND/OR/NOR/XOR/XNOR/ANDNOT/ORNOT/MUX; no area, no timing). Set LIBERTY for gate equivalents.\n") +
              f"- Tools: " + "; ".join(f"{k} {v}" for k, v in meta["versions"].items()),
              f"- Flow: {meta['flow']}",
              f"- Spread: each unit synthesized in {meta['read_orders']} file read orders (sorted, reversed, "
@@ -403,10 +420,30 @@ def write_markdown(path, meta, rows, quantizers, agreement, by_name):
                      f"{q['ratio_per_elem_vs_mxfp8']} |")
     lines += ["", "Passes: tensor-level designs (and per-tensor current scaling) need the tensor amax before they "
               "can quantize, so the tensor streams through twice; per (element/cycle) divides by LANES/passes.", ""]
-    if agreement:
-        lines += ["## Error-metric variants: decision agreement (golden model, built-in workload)", "",
-                  "From `mor-metric-agreement --json` (bench/metric_agreement.cpp).", "", "```",
-                  json.dumps(agreement.get("summary", agreement), indent=2), "```", ""]
+    if agreement and "agreement" in agreement:
+        a = agreement["agreement"]
+        lanes = {"prescale": "cost_mor_tl_lane_prescale", "binade": "cost_mor_tl_lane_binade",
+                 "binade_fitted": "cost_mor_tl_lane_binade"}
+        canon = by_name.get("cost_mor_tl_lane", {}).get("ge")
+        lines += ["## Error-metric variants: lane cost and decision agreement with the canonical metric", "",
+                  "Decisions from `mor-metric-agreement --json` (bench/metric_agreement.cpp): the built-in workload, "
+                  f"thresholds {agreement['thresholds'][0]} ... {agreement['thresholds'][-1]} "
+                  f"({len(agreement['thresholds'])} values); 'metric-decided' leaves out the tensors that rules D2 "
+                  "(non-finite) and D6 (all zero) decide.", "",
+                  f"| metric | lane {unit} | x canonical lane | agree, metric-decided pairs | agree, all pairs |",
+                  "|---|---|---|---|---|",
+                  f"| canonical (2 dividers) | {fmt(canon)} | 1.0 | {a['pairs_evaluated']}/{a['pairs_evaluated']} | "
+                  f"{a['pairs_all']}/{a['pairs_all']} |"]
+        for key, label in (("prescale", "PRESCALE (1 divider)"), ("binade", "BINADE (no divider)"),
+                           ("binade_fitted", "BINADE, threshold x %s (fitted on this data)" %
+                            a.get("binade_fitted", {}).get("factor", "?"))):
+            if key not in a:
+                continue
+            ge = by_name.get(lanes[key], {}).get("ge")
+            ratio = f"{ge / canon:.2f}" if ge and canon else "n/a"
+            lines.append(f"| {label} | {fmt(ge)} | {ratio} | {a[key]['evaluated']}/{a['pairs_evaluated']} | "
+                         f"{a[key]['all']}/{a['pairs_all']} |")
+        lines.append("")
     lines += ["## Every unit", "",
               f"| unit | what | {unit} | min-max | spread | cells | flops | depth | arrival ns | stages |",
               "|---|---|---|---|---|---|---|---|---|---|"]
