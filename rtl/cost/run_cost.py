@@ -11,6 +11,7 @@ import concurrent.futures as cf
 import csv
 import datetime
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -194,7 +195,10 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
     """One Yosys run in work_root/NAME.ORDER; a finished run with the same script is reused (resumable flow)."""
     workdir = Path(work_root) / f"{name}.{order_index}"
     workdir.mkdir(parents=True, exist_ok=True)
-    script = yosys_script(top, params, files, liberty, workdir)
+    # The sources' contents are part of the key: an edited RTL file must not reuse an old run.
+    inputs = list(files) + ([liberty] if liberty else [])
+    digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in inputs)).hexdigest()
+    script = f"# sources sha256 {digest}\n" + yosys_script(top, params, files, liberty, workdir)
     done = workdir / "done"
     if not (done.is_file() and (workdir / "run.ys").is_file() and (workdir / "run.ys").read_text() == script):
         done.unlink(missing_ok=True)
