@@ -372,13 +372,17 @@ void MorEngineModel::write_outputs() {
   busy.write(state_ != S_IDLE);
   code_valid.write(st_[kPipe - 1].valid);
   code_block_last.write(st_[kPipe - 1].last);
-  sc_bv<kLanes * 8> codes;
-  for (int w = 0; w < kLanes / 4; ++w) {
-    const auto& c = st_[kPipe - 1].codes;
-    codes.set_word(w, static_cast<sc_digit>(c[4 * w] | c[4 * w + 1] << 8 | c[4 * w + 2] << 16 |
-                                            static_cast<uint32_t>(c[4 * w + 3]) << 24));
+  // code_data only means something while code_valid is high; packing the 256-bit vector on the other cycles
+  // would be a good part of the model's time for nothing.
+  if (st_[kPipe - 1].valid) {
+    sc_bv<kLanes * 8> codes;
+    for (int w = 0; w < kLanes / 4; ++w) {
+      const auto& c = st_[kPipe - 1].codes;
+      codes.set_word(w, static_cast<sc_digit>(c[4 * w] | c[4 * w + 1] << 8 | c[4 * w + 2] << 16 |
+                                              static_cast<uint32_t>(c[4 * w + 3]) << 24));
+    }
+    code_data.write(codes);
   }
-  code_data.write(codes);
   const BlkEntry& head = blk_fifo_[blk_rd_];
   blk_valid.write(blk_count_ != 0);
   blk_index.write(head.index);
