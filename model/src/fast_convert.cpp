@@ -57,7 +57,7 @@ inline uint8_t fp8_rne_sat_one(uint32_t x) {
   s = s > 31 ? 31 : s;
   const uint32_t q = sig >> s;
   const uint32_t rem = sig - (q << s);
-  const uint32_t half = 1u << (s - 1);
+  const uint32_t half = (1u << s) >> 1;  // 2^(s-1); s is 0 only for normal results, where `sub` is not selected
   const uint32_t sub = q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
   uint32_t mag = a >= kMinNormal ? normal : sub;
   mag = mag > kMaxMag ? kMaxMag : mag;
