@@ -8,6 +8,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mor/convert.hpp"
@@ -46,8 +47,8 @@ void sink(const std::vector<uint8_t>& v) {
   g_sink = x;
 }
 
-void row(const char* name, double r, double baseline) {
-  std::printf("  %-44s %8.3f G elem/s   %6.2fx %s\n", name, r / 1e9, r / baseline, baseline == r ? "(baseline)" : "");
+void row(const std::string& name, double r, double baseline) {
+  std::printf("  %-60s %8.3f G elem/s   %6.2fx %s\n", name.c_str(), r / 1e9, r / baseline, baseline == r ? "(baseline)" : "");
 }
 
 }  // namespace
@@ -106,10 +107,13 @@ int main(int argc, char** argv) {
       if (src == 0) t32.convert(f32.data(), out.data(), k);
       else t16.convert(bf16.data(), out.data(), k);
     }));
-    const double vec = rate(n, reps, chunked([&](std::size_t k) {
-      if (src == 0) mor::fp8_rne_satfinite(mor::FormatId::kE4M3, f32.data(), out.data(), k);
-      else mor::fp8_rne_satfinite_bf16(mor::FormatId::kE4M3, bf16.data(), out.data(), k);
-    }));
+    std::vector<std::pair<mor::VectorIsa, double>> vec;  // every compiled copy this CPU runs, fastest last
+    for (mor::VectorIsa isa : {mor::VectorIsa::kBaseline, mor::VectorIsa::kAvx2, mor::VectorIsa::kAvx512})
+      if (mor::vector_isa_supported(isa))
+        vec.emplace_back(isa, rate(n, reps, chunked([&](std::size_t k) {
+                           if (src == 0) mor::fp8_rne_satfinite(mor::FormatId::kE4M3, f32.data(), out.data(), k, isa);
+                           else mor::fp8_rne_satfinite_bf16(mor::FormatId::kE4M3, bf16.data(), out.data(), k, isa);
+                         })));
     const double vec_stream = rate(n, reps, [&] {
       if (src == 0) mor::fp8_rne_satfinite(mor::FormatId::kE4M3, f32.data(), out.data(), n);
       else mor::fp8_rne_satfinite_bf16(mor::FormatId::kE4M3, bf16.data(), out.data(), n);
@@ -122,8 +126,10 @@ int main(int argc, char** argv) {
     });
     const double base = cuda > 0 ? cuda : generic;
     if (cuda > 0) row("CUDA host (cuda_fp8.h) [baseline]", cuda, base);
-    row("model, vectorized RNE/SATFINITE (AVX2), in L2", vec, base);
-    row("model, vectorized, streaming 16 Mi elements", vec_stream, base);
+    for (const auto& [isa, r] : vec)
+      row("model, vectorized RNE/SATFINITE (" + std::string(mor::vector_isa_name(isa)) + "), in L2", r, base);
+    row("model, vectorized (" + std::string(mor::vector_isa_name(mor::best_vector_isa())) + "), streaming 16 Mi elements",
+        vec_stream, base);
     row("model, table fast path, in L2", table, base);
     row("model, scalar convert<> (SoftFloat-style)", generic, base);
   }

@@ -64,30 +64,88 @@ inline uint8_t fp8_rne_sat_one(uint32_t x) {
   return static_cast<uint8_t>(a > 0x7F800000u ? 0x7Fu : (sign | mag));
 }
 
+// The loops are written once and compiled three times, for AVX-512 (x86-64-v4: 16 lanes and vpmovdb to pack the
+// bytes), AVX2 and baseline x86-64; `isa` picks one, so tests can check every copy on a machine that runs them all.
 template <int M, int B, uint32_t kMaxMag>
-__attribute__((target_clones("avx2", "default"))) void fp8_rne_sat_loop(const uint32_t* __restrict in,
-                                                                        uint8_t* __restrict out, std::size_t n) {
+inline __attribute__((always_inline)) void fp8_loop(const uint32_t* __restrict in, uint8_t* __restrict out,
+                                                    std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(in[i]);
 }
 
 template <int M, int B, uint32_t kMaxMag>
-__attribute__((target_clones("avx2", "default"))) void fp8_rne_sat_loop_bf16(const uint16_t* __restrict in,
-                                                                             uint8_t* __restrict out, std::size_t n) {
+inline __attribute__((always_inline)) void fp8_loop_bf16(const uint16_t* __restrict in, uint8_t* __restrict out,
+                                                         std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(static_cast<uint32_t>(in[i]) << 16);
+}
+
+#define MOR_FP8_LOOPS(SUFFIX, TARGET)                                                                          \
+  TARGET void e4m3_##SUFFIX(const uint32_t* in, uint8_t* out, std::size_t n) { fp8_loop<3, 7, 0x7E>(in, out, n); } \
+  TARGET void e5m2_##SUFFIX(const uint32_t* in, uint8_t* out, std::size_t n) { fp8_loop<2, 15, 0x7B>(in, out, n); } \
+  TARGET void e4m3_bf16_##SUFFIX(const uint16_t* in, uint8_t* out, std::size_t n) {                           \
+    fp8_loop_bf16<3, 7, 0x7E>(in, out, n);                                                                     \
+  }                                                                                                            \
+  TARGET void e5m2_bf16_##SUFFIX(const uint16_t* in, uint8_t* out, std::size_t n) {                           \
+    fp8_loop_bf16<2, 15, 0x7B>(in, out, n);                                                                    \
+  }
+
+MOR_FP8_LOOPS(avx512, __attribute__((target("arch=x86-64-v4"))))
+MOR_FP8_LOOPS(avx2, __attribute__((target("avx2"))))
+MOR_FP8_LOOPS(base, )
+#undef MOR_FP8_LOOPS
+
+using Fp8Loop32 = void (*)(const uint32_t*, uint8_t*, std::size_t);
+using Fp8Loop16 = void (*)(const uint16_t*, uint8_t*, std::size_t);
+
+bool is_e4m3(FormatId dst, const char* who) {
+  if (dst == FormatId::kE4M3) return true;
+  if (dst == FormatId::kE5M2) return false;
+  throw std::invalid_argument(std::string(who) + ": target must be e4m3 or e5m2");
+}
+
+VectorIsa checked_isa(VectorIsa isa) {
+  if (!vector_isa_supported(isa)) throw std::invalid_argument(std::string("this CPU cannot run ") + vector_isa_name(isa));
+  return isa;
 }
 
 }  // namespace
 
-void fp8_rne_satfinite(FormatId dst, const uint32_t* f32, uint8_t* out, std::size_t n) {
-  if (dst == FormatId::kE4M3) return fp8_rne_sat_loop<3, 7, 0x7E>(f32, out, n);
-  if (dst == FormatId::kE5M2) return fp8_rne_sat_loop<2, 15, 0x7B>(f32, out, n);
-  throw std::invalid_argument("fp8_rne_satfinite: target must be e4m3 or e5m2");
+const char* vector_isa_name(VectorIsa isa) {
+  switch (isa) {
+    case VectorIsa::kAvx512: return "AVX-512";
+    case VectorIsa::kAvx2: return "AVX2";
+    case VectorIsa::kBaseline: return "x86-64 baseline";
+  }
+  return "?";
 }
 
-void fp8_rne_satfinite_bf16(FormatId dst, const uint16_t* bf16, uint8_t* out, std::size_t n) {
-  if (dst == FormatId::kE4M3) return fp8_rne_sat_loop_bf16<3, 7, 0x7E>(bf16, out, n);
-  if (dst == FormatId::kE5M2) return fp8_rne_sat_loop_bf16<2, 15, 0x7B>(bf16, out, n);
-  throw std::invalid_argument("fp8_rne_satfinite_bf16: target must be e4m3 or e5m2");
+bool vector_isa_supported(VectorIsa isa) {
+  switch (isa) {
+    case VectorIsa::kAvx512: return __builtin_cpu_supports("x86-64-v4");
+    case VectorIsa::kAvx2: return __builtin_cpu_supports("avx2");
+    case VectorIsa::kBaseline: return true;
+  }
+  return false;
+}
+
+VectorIsa best_vector_isa() {
+  static const VectorIsa best = vector_isa_supported(VectorIsa::kAvx512) ? VectorIsa::kAvx512
+                                : vector_isa_supported(VectorIsa::kAvx2) ? VectorIsa::kAvx2
+                                                                         : VectorIsa::kBaseline;
+  return best;
+}
+
+void fp8_rne_satfinite(FormatId dst, const uint32_t* f32, uint8_t* out, std::size_t n, VectorIsa isa) {
+  static constexpr Fp8Loop32 kE4M3[] = {e4m3_base, e4m3_avx2, e4m3_avx512};
+  static constexpr Fp8Loop32 kE5M2[] = {e5m2_base, e5m2_avx2, e5m2_avx512};
+  const int i = static_cast<int>(checked_isa(isa));
+  (is_e4m3(dst, "fp8_rne_satfinite") ? kE4M3 : kE5M2)[i](f32, out, n);
+}
+
+void fp8_rne_satfinite_bf16(FormatId dst, const uint16_t* bf16, uint8_t* out, std::size_t n, VectorIsa isa) {
+  static constexpr Fp8Loop16 kE4M3[] = {e4m3_bf16_base, e4m3_bf16_avx2, e4m3_bf16_avx512};
+  static constexpr Fp8Loop16 kE5M2[] = {e5m2_bf16_base, e5m2_bf16_avx2, e5m2_bf16_avx512};
+  const int i = static_cast<int>(checked_isa(isa));
+  (is_e4m3(dst, "fp8_rne_satfinite_bf16") ? kE4M3 : kE5M2)[i](bf16, out, n);
 }
 
 uint64_t convert_dynamic(FormatId dst, FormatId src, uint64_t code, ConvertMode mode, uint32_t rand_bits) {

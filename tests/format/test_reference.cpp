@@ -192,36 +192,57 @@ TEST(reference, StochasticRoundingAllBf16Inputs) {
   }
 }
 
-// The vectorized RNE/SATFINITE/CANON path against the reference.
+// The instruction sets this CPU runs: each compiled copy of the vector path is checked, not only the fastest.
+std::vector<VectorIsa> runnable_isas() {
+  std::vector<VectorIsa> isas;
+  for (VectorIsa isa : {VectorIsa::kBaseline, VectorIsa::kAvx2, VectorIsa::kAvx512})
+    if (vector_isa_supported(isa)) isas.push_back(isa);
+  return isas;
+}
+
+// Every runnable copy of the vectorized RNE/SATFINITE/CANON path against the reference.
 uint64_t check_vector_path(FormatId dst, const std::vector<uint32_t>& xs) {
-  std::vector<uint8_t> got(xs.size());
-  fp8_rne_satfinite(dst, xs.data(), got.data(), xs.size());
   const ref::Converter& ref = ref_of(dst);
+  std::vector<uint8_t> want(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    want[i] = static_cast<uint8_t>(ref.convert(ref::value_of_f32(xs[i]), (xs[i] >> 31) != 0, ref::Round::kRNE,
+                                               ref::Sat::kSatFinite, ref::Nan::kCanon));
   uint64_t bad = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const uint32_t want = ref.convert(ref::value_of_f32(xs[i]), (xs[i] >> 31) != 0, ref::Round::kRNE,
-                                      ref::Sat::kSatFinite, ref::Nan::kCanon);
-    if (got[i] != want && bad++ < 4)
-      ADD_FAILURE() << std::hex << "vector path " << spec_of(dst).name << " in 0x" << xs[i] << ": 0x" << int(got[i])
-                    << " ref 0x" << want;
+  std::vector<uint8_t> got(xs.size());
+  for (VectorIsa isa : runnable_isas()) {
+    fp8_rne_satfinite(dst, xs.data(), got.data(), xs.size(), isa);
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      if (got[i] != want[i] && bad++ < 4)
+        ADD_FAILURE() << std::hex << "vector path (" << vector_isa_name(isa) << ") " << spec_of(dst).name << " in 0x"
+                      << xs[i] << ": 0x" << int(got[i]) << " ref 0x" << int(want[i]);
   }
   return bad;
 }
 
 TEST(reference, VectorPathAllBf16Inputs) {
   for (FormatId dst : {FormatId::kE4M3, FormatId::kE5M2}) {
-    std::vector<uint16_t> in(65536);
     std::vector<uint32_t> wide(65536);
-    for (uint32_t x = 0; x < 65536; ++x) {
-      in[x] = static_cast<uint16_t>(x);
-      wide[x] = x << 16;
-    }
-    std::vector<uint8_t> got(65536);
-    fp8_rne_satfinite_bf16(dst, in.data(), got.data(), in.size());
+    for (uint32_t x = 0; x < 65536; ++x) wide[x] = x << 16;
     EXPECT_EQ(check_vector_path(dst, wide), 0u);
-    for (uint32_t x = 0; x < 65536; ++x)
-      EXPECT_EQ(got[x], convert_dynamic(dst, FormatId::kBF16, x, kFp8Default)) << x;
   }
+  for (VectorIsa isa : runnable_isas())
+    for (FormatId dst : {FormatId::kE4M3, FormatId::kE5M2}) {
+      std::vector<uint16_t> in(65536);
+      for (uint32_t x = 0; x < 65536; ++x) in[x] = static_cast<uint16_t>(x);
+      std::vector<uint8_t> got(65536);
+      fp8_rne_satfinite_bf16(dst, in.data(), got.data(), in.size(), isa);
+      uint64_t bad = 0;
+      for (uint32_t x = 0; x < 65536; ++x) bad += got[x] != convert_dynamic(dst, FormatId::kBF16, x, kFp8Default);
+      EXPECT_EQ(bad, 0u) << vector_isa_name(isa) << " bf16 entry point";
+    }
+}
+
+TEST(reference, VectorPathRejectsBadTargets) {
+  std::vector<uint32_t> x(4, 0);
+  std::vector<uint8_t> out(4);
+  EXPECT_THROW(fp8_rne_satfinite(FormatId::kBF16, x.data(), out.data(), x.size()), std::invalid_argument);
+  EXPECT_TRUE(vector_isa_supported(VectorIsa::kBaseline));
+  EXPECT_TRUE(vector_isa_supported(best_vector_isa()));
 }
 
 // FP32 sweep for one 8-bit target: every pattern (stride 1) under `make exhaustive`, > 2^24 patterns by default.

@@ -45,10 +45,19 @@ class Half16To8BitTable {
   std::vector<uint8_t> table_;
 };
 
+// The instruction sets the vector paths are compiled for; kBaseline is plain x86-64 (SSE2).
+enum class VectorIsa { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
+const char* vector_isa_name(VectorIsa isa);
+bool vector_isa_supported(VectorIsa isa);
+VectorIsa best_vector_isa();  // what the CPU running this supports, chosen once
+
 // The hot default (RNE, SATFINITE, CANON) to E4M3 or E5M2 as branch-free integer arithmetic that the compiler
-// vectorizes (AVX2 clone selected at run time, scalar fallback). dst must be kE4M3 or kE5M2.
-void fp8_rne_satfinite(FormatId dst, const uint32_t* f32, uint8_t* out, std::size_t n);
-void fp8_rne_satfinite_bf16(FormatId dst, const uint16_t* bf16, uint8_t* out, std::size_t n);
+// vectorizes, by default with the best instruction set this CPU has. dst must be kE4M3 or kE5M2; an `isa` the CPU
+// lacks throws std::invalid_argument. Every `isa` gives the same codes (the tests check each one).
+void fp8_rne_satfinite(FormatId dst, const uint32_t* f32, uint8_t* out, std::size_t n,
+                       VectorIsa isa = best_vector_isa());
+void fp8_rne_satfinite_bf16(FormatId dst, const uint16_t* bf16, uint8_t* out, std::size_t n,
+                            VectorIsa isa = best_vector_isa());
 
 // Run-time dispatch of convert<Dst, Src> for tools (the CLI): codes are carried in uint64_t.
 // Throws std::invalid_argument for a pair that is not supported.
