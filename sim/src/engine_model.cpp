@@ -43,7 +43,7 @@ MorEngineModel::MorEngineModel(sc_module_name n)
 
 MorEngineModel::Beat MorEngineModel::read_in_data() const {
   Beat b;
-  const sc_bv<kLanes * 32> v = in_data.read();
+  const sc_bv<kLanes * 32>& v = in_data.read();
   for (int l = 0; l < kLanes; ++l) b[static_cast<std::size_t>(l)] = static_cast<uint32_t>(v.get_word(l));
   return b;
 }
@@ -100,19 +100,20 @@ void MorEngineModel::seq() {
   Beat in_beat{};
   if (in_fire) in_beat = read_in_data();
   BlockStats beat;
-  if (in_fire)
-    for (uint32_t x : in_beat) stats_add(beat, x, NanPolicy::kIgnoreNan);
+  if (in_fire) stats_add_span(beat, in_beat.data(), kLanes, NanPolicy::kIgnoreNan);
   const uint32_t blk_amax_now = beat.amax > acc_amax_ ? beat.amax : acc_amax_;
   const uint32_t blk_min_now = beat.min_nonzero < acc_min_ ? beat.min_nonzero : acc_min_;
   const uint32_t blk_nf_now = acc_nf_ + beat.nonfinite;
 
   // Sub-tensor decision values for bank rb.
+  // (The RTL computes these every cycle; the model only on the cycles that use them, which is the same thing.)
   const uint32_t d_amax = bank_amax_[rb_], d_min = bank_min_[rb_];
-  const uint32_t dr_eff = d_amax == 0 ? kOne : fdiv_rn_bits(d_amax, d_min);
+  const bool deciding = mode_ == 2 && dstate_ == D_DECIDE;
+  const uint32_t dr_eff = !deciding || d_amax == 0 ? kOne : fdiv_rn_bits(d_amax, d_min);
   const bool in_e4 = dr_eff <= (qe_ ? kRangeE4Qe : kRangeE4);
   const bool in_e5 = dr_eff <= kRangeE5;
   uint32_t s4 = 0, s5 = 0;
-  if (mode_ == 2 && (dstate_ == D_DECIDE || dstate_ == D_MEASURE4 || dstate_ == D_MEASURE5 || dstate_ == D_CHOOSE)) {
+  if (mode_ == 2 && (deciding || dstate_ == D_MEASURE4 || dstate_ == D_MEASURE5 || dstate_ == D_CHOOSE)) {
     s4 = block_scale_of(d_amax, kE4M3Max, fp32_scales_);
     s5 = block_scale_of(d_amax, kE5M2Max, fp32_scales_);
   }
@@ -375,7 +376,7 @@ void MorEngineModel::write_outputs() {
   // code_data only means something while code_valid is high; packing the 256-bit vector on the other cycles
   // would be a good part of the model's time for nothing.
   if (st_[kPipe - 1].valid) {
-    sc_bv<kLanes * 8> codes;
+    sc_bv<kLanes * 8>& codes = code_bits_;
     for (int w = 0; w < kLanes / 4; ++w) {
       const auto& c = st_[kPipe - 1].codes;
       codes.set_word(w, static_cast<sc_digit>(c[4 * w] | c[4 * w + 1] << 8 | c[4 * w + 2] << 16 |

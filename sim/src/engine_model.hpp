@@ -81,6 +81,7 @@ SC_MODULE(MorEngineModel) {
   void write_outputs();
 
   sc_event state_changed_;
+  sc_bv<kLanes * 8> code_bits_;  // reused for code_data: a fresh sc_bv would allocate every cycle
   const Fp32To8BitTable& enc4_;
   const Fp32To8BitTable& enc5_;
   uint32_t dec4_[256], dec5_[256];

@@ -35,15 +35,18 @@ SC_MODULE(MemoryReader) {
     dont_initialize();
   }
 
-  void load(std::vector<std::vector<uint32_t>> beats, uint64_t now) {
-    beats_ = std::move(beats);
+  // Streams the first `count` beats of *beats (owned by the caller, alive until drained).
+  void load(const std::vector<std::vector<uint32_t>>* beats, std::size_t count, uint64_t now) {
+    beats_ = beats;
+    count_ = std::min(count, beats->size());
     next_request_ = 0;
+    shown_ = ~std::size_t{0};
     arrived_.clear();
     pending_.clear();
     credit_ = 0;
     start_cycle_ = now;
   }
-  bool drained() const { return next_request_ == beats_.size() && pending_.empty() && arrived_.empty(); }
+  bool drained() const { return next_request_ == count_ && pending_.empty() && arrived_.empty(); }
 
   uint64_t cycle = 0, bytes_read = 0;
   int fifo_high_water = 0;
@@ -55,7 +58,7 @@ SC_MODULE(MemoryReader) {
     if (in_valid.read() && in_ready.read() && !arrived_.empty()) arrived_.pop_front();
     // Requests within the bandwidth budget and the in-flight limit.
     credit_ = std::min(credit_ + cfg_.read_bytes_per_cycle, 2.0 * beat_bytes() + cfg_.read_bytes_per_cycle);
-    while (next_request_ < beats_.size() && credit_ >= beat_bytes() &&
+    while (next_request_ < count_ && credit_ >= beat_bytes() &&
            static_cast<int>(pending_.size() + arrived_.size()) < cfg_.max_in_flight) {
       pending_.push_back({cycle + static_cast<uint64_t>(cfg_.read_latency), next_request_++});
       credit_ -= beat_bytes();
@@ -69,16 +72,17 @@ SC_MODULE(MemoryReader) {
     in_valid.write(!arrived_.empty());
     if (!arrived_.empty() && arrived_.front() != shown_) {
       shown_ = arrived_.front();
-      sc_bv<kLanes * 32> v;
-      for (int l = 0; l < kLanes; ++l) v.set_word(l, static_cast<sc_digit>(beats_[shown_][static_cast<std::size_t>(l)]));
-      in_data.write(v);
+      const std::vector<uint32_t>& beat = (*beats_)[shown_];
+      for (int l = 0; l < kLanes; ++l) shown_bits_.set_word(l, static_cast<sc_digit>(beat[static_cast<std::size_t>(l)]));
+      in_data.write(shown_bits_);
     }
   }
   double beat_bytes() const { return static_cast<double>(kLanes * cfg_.element_bytes); }
 
   MemoryConfig cfg_;
-  std::vector<std::vector<uint32_t>> beats_;
-  std::size_t next_request_ = 0, shown_ = ~std::size_t{0};
+  const std::vector<std::vector<uint32_t>>* beats_ = nullptr;
+  std::size_t count_ = 0, next_request_ = 0, shown_ = ~std::size_t{0};
+  sc_bv<kLanes * 32> shown_bits_;  // reused: a fresh sc_bv would allocate on every new beat
   std::deque<std::pair<uint64_t, std::size_t>> pending_;  // (arrival cycle, beat)
   std::deque<std::size_t> arrived_;
   double credit_ = 0;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 
+#include "mor/amax.hpp"
 #include "mor/element.hpp"
 #include "mor/policy.hpp"
 #include "mor/profile.hpp"
@@ -116,6 +117,29 @@ Plain plain_tensor_level(const Tensor& t, int64_t br, int64_t bc, double T) {
   p.bf16 = nnz > 0 && p.err_sum > t_fx * nnz;
   if (p.bf16) p.dequant = t.bits;
   return p;
+}
+
+// stats_add_span (branch-free, for whole beats) against element-by-element stats_add, on spans that mix the
+// classes that steer each statistic: zeros, NaN, Inf, subnormals, both signs, and a running state carried over.
+TEST(policy, StatsSpanEqualsElementwise) {
+  std::mt19937_64 rng(17);
+  const uint32_t specials[] = {0u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0xFFFFFFFFu, 0x7F800001u,
+                               1u, 0x807FFFFFu, 0x7F7FFFFFu, 0x3F800000u};
+  uint64_t differ = 0;
+  for (NanPolicy policy : {NanPolicy::kIgnoreNan, NanPolicy::kPropagateNan}) {
+    BlockStats a, b;
+    for (int iter = 0; iter < 20000; ++iter) {
+      const int n = static_cast<int>(rng() % 40);
+      std::vector<uint32_t> x(static_cast<std::size_t>(n));
+      for (auto& v : x) v = rng() % 4 == 0 ? specials[rng() % std::size(specials)] : static_cast<uint32_t>(rng());
+      for (uint32_t v : x) stats_add(a, v, policy);
+      stats_add_span(b, x.data(), n, policy);
+      differ += a.amax != b.amax || a.min_nonzero != b.min_nonzero || a.nnz != b.nnz || a.nonfinite != b.nonfinite ||
+                a.saw_nan != b.saw_nan;
+      if (iter % 97 == 0) a = b = BlockStats{};  // fresh blocks as well as long-running ones
+    }
+  }
+  EXPECT_EQ(differ, 0u);
 }
 
 TEST(policy, TensorLevelMatchesPlainImplementation) {
