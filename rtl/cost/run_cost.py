@@ -122,31 +122,57 @@ def liberty_facts(lib_text):
     return facts
 
 
+ENGINE = "mor_quantizer"
+
+
 def yosys_script(top, params, files, liberty, workdir):
-    # The engine is read with -defer: elaborated at its default size its block buffers alone are a million
-    # registers. Everything else is elaborated as read, so the read order reaches the netlist (and the spread).
-    defer = top == "mor_quantizer"
-    files = [f for f in files if defer or Path(f).stem != "mor_quantizer"]
-    lines = [f"read_verilog {'-defer ' if defer else ''}-sv -I{ROOT / 'rtl' / 'include'} " +
+    """Units are flattened and mapped whole. The engine keeps its hierarchy (each lane module is mapped once, which
+    is what lets the 32-lane engine fit in a few hundred MB) and its two memories stay memories: `synth` stops
+    before memory_map, and the $mem_v2 cells have no area in the Liberty file, so the GE are logic and registers
+    only and the memory bits are reported beside them (in silicon they are SRAM macros)."""
+    engine = top == ENGINE
+    # The engine is read with -defer so chparam can size it before elaboration. Everything else is elaborated as
+    # read, so the read order reaches the netlist (and the spread).
+    files = [f for f in files if engine or Path(f).stem != ENGINE]
+    lines = [f"read_verilog {'-defer ' if engine else ''}-sv -I{ROOT / 'rtl' / 'include'} " +
              " ".join(str(f) for f in files)]
     if params:
         sets = " ".join(f"-set {k} {v}" for k, v in params.items())
-        lines.append(f"chparam {sets} " + (f"$abstract\\{top}" if defer else top))
-    lines += [f"hierarchy -check -top {top}", f"synth -flatten -noshare -top {top}"]
+        lines.append(f"chparam {sets} " + (f"$abstract\\{top}" if engine else top))
+    lines.append(f"hierarchy -check -top {top}")
+    if engine:
+        lines += [f"synth -noshare -top {top} -run begin:fine", "opt -fast -full", "techmap", "opt -fast",
+                  f"tee -q -o {workdir}/mems.txt select -list t:$mem_v2"]
+    else:
+        lines.append(f"synth -flatten -noshare -top {top}")
+    # Depth is taken before dfflibmap: ltp -noff recognizes Yosys' own flip-flop cells, not the library's, and
+    # would otherwise follow paths through the registers. The engine's depth needs one flat copy of the design.
+    depth = ([f"design -save mapped", "flatten", f"tee -q -o {workdir}/ltp.txt ltp -noff", "design -load mapped"]
+             if engine else [f"tee -q -o {workdir}/ltp.txt ltp -noff"])
+    top_opt = f" -top {top}" if engine else ""
     if liberty:
-        # Depth is taken before dfflibmap: ltp -noff recognizes Yosys' own flip-flop cells, not the library's, and
-        # would otherwise follow paths through the registers.
-        lines += [f"read_liberty -lib {liberty}", f"abc -fast -liberty {liberty}", "opt_clean -purge",
-                  f"tee -q -o {workdir}/ltp.txt ltp -noff", f"dfflibmap -liberty {liberty}", "opt_clean -purge",
-                  f"tee -q -o {workdir}/stat.txt stat -liberty {liberty}",
-                  "splitnets -ports", f"write_verilog -noexpr -noattr -simple-lhs {workdir}/netlist.v"]
+        lines += [f"read_liberty -lib {liberty}", f"abc -fast -liberty {liberty}", "opt_clean -purge", *depth,
+                  f"dfflibmap -liberty {liberty}", "opt_clean -purge",
+                  f"tee -q -o {workdir}/stat.txt stat -liberty {liberty}{top_opt}"]
+        if not engine:  # OpenSTA reads the flat netlist; the engine's memories are not library cells
+            lines += ["splitnets -ports", f"write_verilog -noexpr -noattr -simple-lhs {workdir}/netlist.v"]
     else:
         lines += ["abc -fast -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX", "opt_clean -purge",
-                  f"tee -q -o {workdir}/stat.txt stat", f"tee -q -o {workdir}/ltp.txt ltp -noff"]
+                  f"tee -q -o {workdir}/stat.txt stat{top_opt}", *depth]
     return "\n".join(lines) + "\n"
 
 
+def engine_memory_bits(params):
+    """Bits of the engine's two memories at these parameters (rtl/src/mor_quantizer.sv): two block buffers of
+    BEATS_MAX beats of LANES x 32 bits, and MAX_BLOCKS 32-bit block amax values."""
+    lanes, beats, blocks = params.get("LANES", 32), params.get("BEATS_MAX", 512), params.get("MAX_BLOCKS", 4096)
+    return {"block_buffers": 2 * beats * lanes * 32, "block_amax": blocks * 32}
+
+
 def parse_stat(text, liberty):
+    # A hierarchical report (stat -top) ends with the totals of the whole design: read only that part.
+    if "=== design hierarchy ===" in text:
+        text = text[text.index("=== design hierarchy ==="):]
     cells = {}
     in_cells = False
     for line in text.splitlines():
@@ -163,7 +189,8 @@ def parse_stat(text, liberty):
                 if cells:
                     in_cells = False
     area = None
-    m = re.search(r"Chip area for (?:top )?module '[^']*':\s+([0-9.]+)", text)
+    m = (re.search(r"Chip area for top module '[^']*':\s+([0-9.]+)", text) or
+         re.search(r"Chip area for module '[^']*':\s+([0-9.]+)", text))
     if m:
         area = float(m.group(1))
     flops = sum(n for c, n in cells.items() if re.search(r"__(dfx|dfr|dfs|dfb|edf|sdf|dl)|\$_(S?DFF|DLATCH)", c))
@@ -214,8 +241,10 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
         done.write_text("ok\n")
     stat = parse_stat((workdir / "stat.txt").read_text(), liberty)
     depth = parse_ltp((workdir / "ltp.txt").read_text())
-    arrival = run_sta(top, workdir, liberty) if liberty and order_index == 0 else None
-    return {"stat": stat, "depth": depth, "arrival_ns": arrival}
+    arrival = run_sta(top, workdir, liberty) if liberty and order_index == 0 and top != ENGINE else None
+    mems = workdir / "mems.txt"
+    memories = len([l for l in mems.read_text().splitlines() if "/" in l]) if mems.is_file() else 0  # module/memory
+    return {"stat": stat, "depth": depth, "arrival_ns": arrival, "memories": memories}
 
 
 def read_orders(files, count):
@@ -241,9 +270,6 @@ def main():
     ap.add_argument("--only", default="", help="regular expression: synthesize only matching names (testing)")
     ap.add_argument("--work", default=str(ROOT / "build" / "cost-work"),
                     help="Yosys work folders; finished runs with an unchanged script are reused (default %(default)s)")
-    ap.add_argument("--engine", action="store_true",
-                    help="also synthesize the whole mor_quantizer at LANES=4 (Yosys 0.23 needs more than 24 GB: "
-                         "off by default)")
     args = ap.parse_args()
     if args.orders < 1 or args.jobs < 1:
         ap.error("--orders and --jobs must be at least 1")
@@ -273,11 +299,10 @@ def main():
 
     sources = sorted((ROOT / "rtl" / "src").glob("*.sv"))
     files = sources + [ROOT / "rtl" / "cost" / "cost_units.sv"]
-    targets = [(p.stem, p.stem, {}, "rtl/src module") for p in sources if p.stem != "mor_quantizer"]
-    # The whole engine at a small size: its block buffers become flip-flops here (an SRAM in a real design).
-    if args.engine:
-      targets.append(("mor_quantizer_L4", "mor_quantizer", {"LANES": 4, "BEATS_MAX": 4, "MAX_BLOCKS": 4},
-                      "the engine at LANES=4, 4-beat buffers, 4 blocks (control + datapath; buffers as flops)"))
+    targets = [(p.stem, p.stem, {}, "rtl/src module") for p in sources if p.stem != ENGINE]
+    # The whole engine, default parameters (32 lanes, both modes), hierarchical, memories kept as memories.
+    targets.append((ENGINE, ENGINE, {}, "the whole engine: 32 lanes, tensor-level and sub-tensor modes, control, "
+                    "FIFOs, pipeline registers (memories not in GE)"))
     targets += UNITS
     if args.only:
         targets = [t for t in targets if re.search(args.only, t[0])]
@@ -322,6 +347,9 @@ def main():
             "arrival_ns": first["arrival_ns"],
             "stages": math.ceil(first["depth"] / LEVELS_PER_STAGE) if first["depth"] else 1,
         })
+        if top == ENGINE:
+            rows[-1]["memory_cells"] = first.get("memories", 0)
+            rows[-1]["memory_bits"] = engine_memory_bits(params)
     by_name = {r["name"]: r for r in rows}
     dff_ge = facts["dff_area"] / nand2 if nand2 and facts.get("dff_area") else None
 
@@ -361,7 +389,9 @@ def main():
                                                                              "nom_temperature")},
         "nand2_area_um2": nand2, "dff_ge": round(dff_ge, 2) if dff_ge else None, "versions": tool_versions(),
         "flow": "read_verilog -sv (read order varied; the engine with -defer); synth -flatten -noshare (the SAT-based share pass needs more than 24 GB on the tensor-level lanes); abc -fast -liberty; "
-                "ltp -noff; dfflibmap; opt_clean -purge; stat -liberty; OpenSTA report_checks (unplaced, no wire load)",
+                "ltp -noff; dfflibmap; opt_clean -purge; stat -liberty; OpenSTA report_checks (unplaced, no wire load). "
+                "The engine: synth -noshare -run begin:fine (hierarchy kept, memories not mapped), techmap, the same "
+                "ABC and dfflibmap, stat -liberty -top; depth on a flattened copy; no OpenSTA",
         "read_orders": args.orders, "lanes": LANES, "levels_per_stage": LEVELS_PER_STAGE,
         "command": "make cost   (python3 rtl/cost/run_cost.py " + " ".join(sys.argv[1:]) + ")",
     }
@@ -424,6 +454,26 @@ def write_markdown(path, meta, rows, quantizers, agreement, by_name):
                      f"{q['ratio_per_elem_vs_mxfp8']} |")
     lines += ["", "Passes: tensor-level designs (and per-tensor current scaling) need the tensor amax before they "
               "can quantize, so the tensor streams through twice; per (element/cycle) divides by LANES/passes.", ""]
+    eng = by_name.get(ENGINE)
+    if eng:
+        qs = {q["name"]: q for q in quantizers}
+        tl = qs.get("MoR tensor-level, GAM, canonical metric")
+        mx = qs.get(BASELINE)
+        mb = eng.get("memory_bits", {})
+        lines += ["## The whole engine, synthesized (`mor_quantizer`, default parameters)", "",
+                  "One design with both MoR modes: 32 lanes (multiply, E4M3/E5M2 converters, dequantize divider, "
+                  "error lane), the GAM scale unit, the sub-tensor decision dividers, control, FIFOs and pipeline "
+                  "registers. Synthesized as one hierarchy (each lane module mapped once); the two memories are "
+                  "kept as memories and are not in the GE.", "",
+                  f"| {unit} (min-max) | cells | flops | depth | memories | memory bits |", "|---|---|---|---|---|---|",
+                  f"| {fmt(eng['ge'])} ({fmt(eng['ge_min'])}-{fmt(eng['ge_max'])}) | {eng['cells']:,} | "
+                  f"{eng['flops']:,} | {eng['depth']} | {eng.get('memory_cells', 'n/a')} | "
+                  f"{mb.get('block_buffers', 0):,} (2 block buffers) + {mb.get('block_amax', 0):,} (block amax) |", ""]
+        if tl and mx and eng["ge"]:
+            lines += [f"Against the composed figures above: {eng['ge'] / tl['total']:.2f}x the tensor-level "
+                      f"canonical quantizer ({fmt(tl['total'])}) and {eng['ge'] / mx['total']:.1f}x MXFP8 "
+                      f"({fmt(mx['total'])}); the difference is the sub-tensor mode's block dividers, the "
+                      "block-buffer read multiplexers, the pipeline and FIFO registers and the control.", ""]
     if agreement and "agreement" in agreement:
         a = agreement["agreement"]
         lanes = {"prescale": "cost_mor_tl_lane_prescale", "binade": "cost_mor_tl_lane_binade",

@@ -324,6 +324,15 @@ module mor_quantizer #(
     else sub_tag_now = TAG_BF16;
   end
 
+  // The two memories are written in processes of their own, without reset: the form a synthesis tool maps to
+  // SRAM (inside the reset process Yosys would build them from flip-flops and multiplexers).
+  always_ff @(posedge clk) begin
+    if (state == S_P1 && in_fire && in_block_last) block_amax_mem[in_block[$clog2(MAX_BLOCKS)-1:0]] <= blk_amax_now;
+  end
+  always_ff @(posedge clk) begin
+    if (state == S_SUB && in_fire) bufmem[wb][beat_cnt[BW-2:0]] <= in_data;
+  end
+
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       state <= S_IDLE;
@@ -401,7 +410,6 @@ module mor_quantizer #(
           nnz_acc <= nnz_acc + 40'(beat_nnz);
           nf_acc <= nf_acc + 40'(beat_nf);
           if (in_block_last) begin
-            block_amax_mem[in_block[$clog2(MAX_BLOCKS)-1:0]] <= blk_amax_now;
             gamax <= blk_amax_now > gamax ? blk_amax_now : gamax;
             acc_amax <= '0;
             beat_cnt <= '0;
@@ -435,7 +443,6 @@ module mor_quantizer #(
         // -------- sub-tensor: fill one bank while the other drains --------
         S_SUB: begin
           if (in_fire) begin
-            bufmem[wb][beat_cnt[BW-2:0]] <= in_data;
             nnz_acc <= nnz_acc + 40'(beat_nnz);
             nf_acc <= nf_acc + 40'(beat_nf);
             gamax <= beat_amax > gamax ? beat_amax : gamax;
