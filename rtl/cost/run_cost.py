@@ -393,7 +393,8 @@ def main():
                 "The engine: synth -noshare -run begin:fine (hierarchy kept, memories not mapped), techmap, the same "
                 "ABC and dfflibmap, stat -liberty -top; depth on a flattened copy; no OpenSTA",
         "read_orders": args.orders, "lanes": LANES, "levels_per_stage": LEVELS_PER_STAGE,
-        "command": "make cost   (python3 rtl/cost/run_cost.py " + " ".join(sys.argv[1:]) + ")",
+        # Paths relative to the checkout, so the report names no machine's folders.
+        "command": "make cost   (python3 rtl/cost/run_cost.py " + " ".join(sys.argv[1:]).replace(str(ROOT) + "/", "") + ")",
     }
     (out / "cost.json").write_text(json.dumps({"meta": meta, "units": rows, "quantizers": quantizers,
                                                "metric_agreement": agreement, "failures": failures},
