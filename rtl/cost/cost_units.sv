@@ -52,6 +52,28 @@ module cost_mor_tl_lane (
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
 endmodule
 
+// The same lane with the dequantize divider replaced by the shared table (mor_dequant_table, once per quantizer):
+// bit-exact with cost_mor_tl_lane (tests/rtl/test_rtl_dequant.cpp checks mor_dequant_lane against mor_f32_div).
+module cost_mor_tl_lane_dqtable (
+    input  logic [31:0]     x,
+    input  logic [31:0]     block_scale,
+    input  logic [28*8-1:0] dq_entries,
+    output logic [7:0]      e4m3_code,
+    output logic [25:0]     e_fx
+);
+  logic [31:0] y, q_f32, dequant;
+  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  mor_dequant_lane #(.MAN_BITS(`MOR_E4M3_MAN_BITS)) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
+                                                        .dequant(dequant));
+  mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
+endmodule
+
 // The quantizing half of a tensor-level lane without any metric: what the lane costs once the decision is known.
 module cost_mor_tl_lane_nometric (
     input  logic [31:0] x,

@@ -1,0 +1,14 @@
+// One element through the table-based dequantize path: mor_dequant_table + mor_dequant_lane. In an engine the
+// table is computed once per scale significand and shared by all lanes; this top exists so the pair can be
+// checked against the model (tests/rtl/test_rtl_dequant.cpp) and costed on its own.
+module mor_dequant #(
+    parameter int MAN_BITS = 3
+) (
+    input  logic [31:0] q_f32,
+    input  logic [31:0] scale,
+    output logic [31:0] dequant
+);
+  logic [28*(1<<MAN_BITS)-1:0] entries;
+  mor_dequant_table #(.MAN_BITS(MAN_BITS)) tbl (.scale(scale), .entries(entries));
+  mor_dequant_lane #(.MAN_BITS(MAN_BITS)) lane (.q_f32(q_f32), .scale(scale), .entries(entries), .dequant(dequant));
+endmodule

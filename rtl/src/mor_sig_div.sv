@@ -1,0 +1,21 @@
+// The significand quotient of an FP32 divide: quo = floor(ma * 2^26 / mb) for normalized 24-bit significands
+// (ma / mb in (1/2, 2), so quo has 26 or 27 bits), and whether a remainder is left (the sticky bit). Restoring
+// division, one quotient bit per step (27 compare-subtract stages of 25 bits): the form a synthesis tool maps
+// well, and the one a multi-cycle divider would iterate. Shared by mor_f32_div and mor_dequant_table.
+module mor_sig_div (
+    input  logic [23:0] ma,
+    input  logic [23:0] mb,
+    output logic [26:0] quo,
+    output logic        sticky
+);
+  logic [24:0] rem;
+  always_comb begin
+    rem = {1'b0, ma};
+    for (int i = 26; i >= 0; i--) begin
+      if (i != 26) rem = rem << 1;
+      quo[i] = rem >= {1'b0, mb};
+      if (quo[i]) rem = rem - {1'b0, mb};
+    end
+  end
+  assign sticky = rem != 0;
+endmodule
