@@ -39,6 +39,24 @@ module cost_mx_lane (
            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
 endmodule
 
+// The front half of every tensor-level lane below: y = RN32(x * scale), its E4M3 code (RNE, SATFINITE, canonical
+// NaN) and that code decoded back to FP32, which the metrics compare with y or x.
+module cost_e4m3_front (
+    input  logic [31:0] x,
+    input  logic [31:0] scale,
+    output logic [31:0] y,
+    output logic [7:0]  e4m3_code,
+    output logic [31:0] q_f32
+);
+  mor_f32_mul mul (.a(x), .b(scale), .y(y));
+  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL))
+      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
+           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
+                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+endmodule
+
 // MoR tensor-level lane with the canonical metric (D4, D5): quantize with the GAM block scale, dequantize by
 // division, relative error by division.
 module cost_mor_tl_lane (
@@ -61,14 +79,11 @@ module cost_mor_tl_lane_dqtable (
     output logic [7:0]      e4m3_code,
     output logic [25:0]     e_fx
 );
-  logic [31:0] y, q_f32, dequant;
-  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
-  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  logic [31:0] q_f32, dequant;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] y;  // the canonical metric compares the dequantized value with x, not y
+  /* verilator lint_on UNUSEDSIGNAL */
+  cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
   mor_dequant_lane #(.MAN_BITS(`MOR_E4M3_MAN_BITS)) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
                                                         .dequant(dequant));
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
@@ -91,13 +106,7 @@ module cost_mor_tl_lane_prescale (
     output logic [25:0] e_fx
 );
   logic [31:0] y, q_f32;
-  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
-  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
   mor_error_lane_prescale err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
 endmodule
 
@@ -109,13 +118,7 @@ module cost_mor_tl_lane_binade (
     output logic [25:0] e_fx
 );
   logic [31:0] y, q_f32;
-  mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
-  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
   mor_error_lane_binade err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
 endmodule
 
@@ -177,13 +180,7 @@ module cost_mor_tl_lane_pow2_binade (
 );
   logic [31:0] y, q_f32, inv_scale;
   assign inv_scale = {1'b0, 8'd254 - scale_e8m0, 23'd0};
-  mor_f32_mul mul (.a(x), .b(inv_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
-  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  cost_e4m3_front front (.x(x), .scale(inv_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
   mor_error_lane_binade err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
 endmodule
 
