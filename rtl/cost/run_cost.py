@@ -127,6 +127,37 @@ def liberty_facts(lib_text):
     return facts
 
 
+def liberty_icg(lib_text):
+    """The smallest integrated clock-gating cell of a Liberty file (latch_posedge, no test pin): (name, clock pin,
+    enable pin, gated clock pin), or None."""
+    best = None
+    starts = [m.start() for m in re.finditer(r'\n\s*cell\s*\(', lib_text)] + [len(lib_text)]
+    for a, b in zip(starts, starts[1:]):
+        cell = lib_text[a:b]
+        if not re.search(r'clock_gating_integrated_cell\s*:\s*"latch_posedge"', cell) or "clock_gate_test_pin" in cell:
+            continue
+        pins = {}
+        for role in ("clock", "enable", "out"):
+            m = re.search(r'pin\s*\(\s*"?(\w+)"?\s*\)\s*\{[^{}]*?clock_gate_%s_pin\s*:\s*"?true' % role, cell)
+            if m:
+                pins[role] = m.group(1)
+        name = re.search(r'cell\s*\(\s*"?(\w+)"?', cell).group(1)
+        area = re.search(r'\barea\s*:\s*([0-9.]+)', cell)
+        if len(pins) == 3 and area and (best is None or float(area.group(1)) < best[0]):
+            best = (float(area.group(1)), name, pins["clock"], pins["enable"], pins["out"])
+    return best[1:] if best else None
+
+
+def icg_wrapper(icg):
+    """mor_clock_gate as the library's clock-gating cell: synthesis would otherwise leave its latch unmapped (Yosys
+    0.23 maps no latches to Liberty cells) and count no area for it."""
+    name, clk, en, out = icg
+    return ("// Written by rtl/cost/run_cost.py: rtl/src/mor_clock_gate.sv as the Liberty file's clock-gating cell.\n"
+            "module mor_clock_gate (input clk, input enable, output gclk);\n"
+            f"  {name} icg (.{clk}(clk), .{en}(enable), .{out}(gclk));\n"
+            "endmodule\n")
+
+
 ENGINE = "mor_quantizer"
 
 
@@ -139,8 +170,9 @@ def yosys_script(top, params, files, liberty, workdir):
     # The engine is read with -defer so chparam can size it before elaboration. Everything else is elaborated as
     # read, so the read order reaches the netlist (and the spread).
     files = [f for f in files if engine or Path(f).stem != ENGINE]
-    lines = [f"read_verilog {'-defer ' if engine else ''}-sv -I{ROOT / 'rtl' / 'include'} " +
-             " ".join(str(f) for f in files)]
+    lines = [f"read_liberty -lib {liberty}"] if liberty else []  # its cells may be instantiated (the ICG)
+    lines += [f"read_verilog {'-defer ' if engine else ''}-sv -I{ROOT / 'rtl' / 'include'} " +
+              " ".join(str(f) for f in files)]
     if params:
         sets = " ".join(f"-set {k} {v}" for k, v in params.items())
         lines.append(f"chparam {sets} " + (f"$abstract\\{top}" if engine else top))
@@ -156,7 +188,7 @@ def yosys_script(top, params, files, liberty, workdir):
              if engine else [f"tee -q -o {workdir}/ltp.txt ltp -noff"])
     top_opt = f" -top {top}" if engine else ""
     if liberty:
-        lines += [f"read_liberty -lib {liberty}", f"abc -fast -liberty {liberty}", "opt_clean -purge", *depth,
+        lines += [f"abc -fast -liberty {liberty}", "opt_clean -purge", *depth,
                   f"dfflibmap -liberty {liberty}", "opt_clean -purge",
                   f"tee -q -o {workdir}/stat.txt stat -liberty {liberty}{top_opt}"]
         if not engine:  # OpenSTA reads the flat netlist; the engine's memories are not library cells
@@ -304,6 +336,16 @@ def main():
 
     sources = sorted((ROOT / "rtl" / "src").glob("*.sv"))
     files = sources + [ROOT / "rtl" / "cost" / "cost_units.sv"]
+    icg = liberty_icg(liberty.read_text()) if liberty else None
+    if icg:
+        wrapper = Path(args.work) / "mor_clock_gate_icg.v"
+        if not wrapper.is_file() or wrapper.read_text() != icg_wrapper(icg):
+            wrapper.write_text(icg_wrapper(icg))
+        files = [wrapper if Path(f).stem == "mor_clock_gate" else f for f in files]
+        facts["icg_cell"] = icg[0]
+        log(f"clock gate mapped to the Liberty cell {icg[0]}")
+    elif liberty:
+        log("the Liberty file has no integrated clock-gating cell: mor_clock_gate's latch is not in the area")
     targets = [(p.stem, p.stem, {}, "rtl/src module") for p in sources if p.stem != ENGINE]
     # The whole engine, default parameters (32 lanes, both modes), hierarchical, memories kept as memories.
     targets.append((ENGINE, ENGINE, {}, "the whole engine: 32 lanes, tensor-level and sub-tensor modes, control, "
@@ -396,7 +438,9 @@ def main():
         "flow": "read_verilog -sv (read order varied; the engine with -defer); synth -flatten -noshare (the SAT-based share pass needs more than 24 GB on the tensor-level lanes); abc -fast -liberty; "
                 "ltp -noff; dfflibmap; opt_clean -purge; stat -liberty; OpenSTA report_checks (unplaced, no wire load). "
                 "The engine: synth -noshare -run begin:fine (hierarchy kept, memories not mapped), techmap, the same "
-                "ABC and dfflibmap, stat -liberty -top; depth on a flattened copy; no OpenSTA",
+                "ABC and dfflibmap, stat -liberty -top; depth on a flattened copy; no OpenSTA. mor_clock_gate is the "
+                "Liberty file's integrated clock-gating cell" + (f" ({icg[0]})" if icg else " (none in this Liberty file: "
+                "its latch has no area)" if liberty else " (no Liberty file: its latch is one cell)"),
         "read_orders": args.orders, "lanes": LANES, "levels_per_stage": LEVELS_PER_STAGE,
         # Paths relative to the checkout, so the report names no machine's folders.
         "command": "make cost   (python3 rtl/cost/run_cost.py " + " ".join(sys.argv[1:]).replace(str(ROOT) + "/", "") + ")",
