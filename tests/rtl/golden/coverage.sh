@@ -13,8 +13,13 @@ build() {  # build NAME TOP [extra verilator args]
     --top-module "$top" -Mdir "$out/$name" -o "$name" \
     -CFLAGS "-DVTOP=V$top -DCOVERAGE_FILE=coverage.dat -include V$top.h" >"$out/$name.log" 2>&1
 }
-[ -x "$out/cov_quantizer/cov_quantizer" ] || build cov_quantizer tb_quantizer_golden
-[ -x "$out/cov_cvt/cov_cvt" ] || build cov_cvt tb_cvt_golden
+stale() {  # stale NAME TOP: the instrumented binary is missing, or older than the RTL or its testbench
+  local bin="$out/$1/$1"
+  [ ! -x "$bin" ] || [ -n "$(find "$root/rtl/src" "$root/rtl/include" "$root/tests/rtl/golden/$2.sv" \
+                              "$root/tests/rtl/golden/coverage_main.cpp" -newer "$bin" -print -quit)" ]
+}
+if stale cov_quantizer tb_quantizer_golden; then build cov_quantizer tb_quantizer_golden; fi
+if stale cov_cvt tb_cvt_golden; then build cov_cvt tb_cvt_golden; fi
 # coverage_main.cpp writes coverage.dat in the working folder when the testbench finishes.
 run() {  # run NAME VECTORS
   mkdir -p "$out/run_$1" && (cd "$out/run_$1" && "../$1/$1" +vectors="$2" >"../$1.run.log")
