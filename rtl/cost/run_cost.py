@@ -148,6 +148,12 @@ def liberty_icg(lib_text):
     return best[1:] if best else None
 
 
+def write_if_changed(path, text):
+    """Rewrites a generated input only when its content changed (the Liberty copy is megabytes)."""
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+
+
 def icg_wrapper(icg):
     """mor_clock_gate as the library's clock-gating cell: synthesis would otherwise leave its latch unmapped (Yosys
     0.23 maps no latches to Liberty cells) and count no area for it."""
@@ -316,6 +322,7 @@ def main():
     Path(args.work).mkdir(parents=True, exist_ok=True)
     liberty = None
     facts = {}
+    icg = None
     if args.liberty.lower() != "none":
         src = Path(args.liberty)
         if not src.is_file():
@@ -325,9 +332,9 @@ def main():
         opener = gzip.open if src.suffix == ".gz" else open
         with opener(src, "rt") as fin:
             text = fin.read()
-        if not liberty.is_file() or liberty.read_text() != text:
-            liberty.write_text(text)
+        write_if_changed(liberty, text)
         facts = liberty_facts(text)
+        icg = liberty_icg(text)
         if not facts["nand2_area"]:
             sys.exit(f"cost: {src} has no {NAND2_CELL}; gate equivalents need it")
         facts["file"] = src.name
@@ -336,11 +343,9 @@ def main():
 
     sources = sorted((ROOT / "rtl" / "src").glob("*.sv"))
     files = sources + [ROOT / "rtl" / "cost" / "cost_units.sv"]
-    icg = liberty_icg(liberty.read_text()) if liberty else None
     if icg:
         wrapper = Path(args.work) / "mor_clock_gate_icg.v"
-        if not wrapper.is_file() or wrapper.read_text() != icg_wrapper(icg):
-            wrapper.write_text(icg_wrapper(icg))
+        write_if_changed(wrapper, icg_wrapper(icg))
         files = [wrapper if Path(f).stem == "mor_clock_gate" else f for f in files]
         facts["icg_cell"] = icg[0]
         log(f"clock gate mapped to the Liberty cell {icg[0]}")
