@@ -54,6 +54,8 @@ run: build
 bench: build
 	$(BUILD)/bin/mor-bench
 	$(BUILD)/bin/mor-bench-policy
+	@if [ -x $(BUILD)/bin/mor-bench-rtl ]; then $(BUILD)/bin/mor-bench-rtl; \
+	 else echo "mor-bench-rtl: not built (no Verilator); skipped"; fi
 
 lint: build
 	cd $(BUILD) && ctest -R '^rtl\.lint\.' --output-on-failure

@@ -1,0 +1,142 @@
+#include "quantizer_harness.hpp"
+
+#include <cstddef>
+#include <deque>
+
+#include "Vquantizer.h"
+
+namespace mor {
+
+QuantizerStimulus random_stimulus(std::mt19937_64& rng, int it) {
+  QuantizerStimulus s;
+  EngineConfig& c = s.config;
+  c.mode = it % 2 ? 2 : 0;
+  // Mostly one-beat blocks (many blocks per cycle budget), sometimes 2 .. 16 beats (64 .. 512 elements).
+  c.block_beats = rng() % 10 < 7 ? 1 : 1 << (1 + rng() % 4);
+  c.num_blocks = 1 + static_cast<int>(rng() % (c.block_beats == 1 ? 400 : 12));
+  c.threshold_fx = rng() % 3 == 0 ? static_cast<uint32_t>(rng() % 3000000) : 754974u;
+  c.qe = rng() % 2;
+  c.e5m2_to_bf16 = rng() % 4 == 0;
+  c.fp32_scales = rng() % 3 == 0;
+  s.p_valid = it % 5 == 0 ? 1.0 : 0.7;
+  s.p_ready = it % 7 == 0 ? 1.0 : 0.6;
+  return s;
+}
+
+QuantizerHarness::QuantizerHarness() : dut_(std::make_unique<Vquantizer>()) {
+  dut_->rst_n = 0;
+  dut_->clk = 0;
+  dut_->eval();
+  tick();
+  dut_->rst_n = 1;
+  tick();
+}
+
+QuantizerHarness::~QuantizerHarness() = default;
+
+void QuantizerHarness::rise() {
+  dut_->clk = 1;
+  dut_->eval();
+  ++cycles;
+}
+
+void QuantizerHarness::tick() {
+  dut_->clk = 0;
+  dut_->eval();
+  rise();
+}
+
+uint64_t QuantizerHarness::run(const EngineConfig& c, const std::vector<std::vector<uint32_t>>& inputs,
+                               const EngineExpect& want, std::mt19937_64& rng, QuantizerCoverage& cov, double p_valid,
+                               double p_ready) {
+  Vquantizer& dut = *dut_;
+  const int lanes = c.lanes;
+  std::deque<EngineCodeBeat> code_beats(want.code_beats.begin(), want.code_beats.end());
+  std::deque<EngineBlockInfo> blks(want.blocks.begin(), want.blocks.end());
+  const EngineTensorInfo& ti = want.tensor;
+  uint64_t bad = 0;
+  auto mismatch = [&](const std::string& what) {
+    ++bad;
+    if (first_mismatches.size() < kMaxReported) first_mismatches.push_back(what);
+  };
+  dut.cfg_mode = static_cast<uint8_t>(c.mode);
+  dut.cfg_block_beats = static_cast<uint16_t>(c.block_beats);
+  dut.cfg_num_blocks = static_cast<uint16_t>(c.num_blocks);
+  dut.cfg_threshold_fx = c.threshold_fx;
+  dut.cfg_qe_mode = c.qe;
+  dut.cfg_e5m2_to_bf16 = c.e5m2_to_bf16;
+  dut.cfg_fp32_scales = c.fp32_scales;
+  dut.start = 1;
+  tick();
+  dut.start = 0;
+  const std::size_t beats = inputs.size();
+  std::size_t next_beat = 0;
+  std::uniform_real_distribution<double> u(0, 1);
+  bool finished = false;
+  for (uint64_t guard = 0; guard < 100000 + beats * 40 && !finished; ++guard) {
+    const bool valid = next_beat < beats && u(rng) < p_valid;
+    dut.in_valid = valid;
+    if (valid)
+      for (int l = 0; l < lanes; ++l)
+        dut.in_data[static_cast<std::size_t>(l)] = inputs[next_beat][static_cast<std::size_t>(l)];
+    dut.code_ready = u(rng) < p_ready;
+    dut.blk_ready = u(rng) < p_ready;
+    dut.clk = 0;
+    dut.eval();
+    if (valid && !dut.in_ready) ++stalls_in;
+    if (dut.code_valid && !dut.code_ready) ++stalls_code, ++cov.hits["code back-pressure stall"];
+    if (dut.blk_valid && !dut.blk_ready) ++stalls_blk, ++cov.hits["block-info back-pressure stall"];
+    if (valid && dut.in_ready) ++next_beat;
+    if (dut.code_valid && dut.code_ready) {
+      if (code_beats.empty()) {
+        mismatch("unexpected code beat");
+      } else {
+        const auto& w = code_beats.front();
+        for (int l = 0; l < lanes; ++l) {
+          const uint8_t got = static_cast<uint8_t>(dut.code_data[static_cast<std::size_t>(l / 4)] >> (8 * (l % 4)));
+          if (got != w.codes[static_cast<std::size_t>(l)])
+            mismatch("code lane " + std::to_string(l) + " rtl " + std::to_string(got) + " model " +
+                     std::to_string(w.codes[static_cast<std::size_t>(l)]));
+        }
+        if (dut.code_block_last != w.block_last) mismatch("code_block_last");
+        code_beats.pop_front();
+      }
+    }
+    if (dut.blk_valid && dut.blk_ready) {
+      if (blks.empty()) {
+        mismatch("unexpected block info");
+      } else {
+        const auto& w = blks.front();
+        if (dut.blk_index != w.index || dut.blk_tag != w.tag || dut.blk_scale != w.scale)
+          mismatch("block " + std::to_string(w.index) + ": rtl tag " + std::to_string(dut.blk_tag) + " scale " +
+                   std::to_string(dut.blk_scale) + ", model tag " + std::to_string(w.tag) + " scale " +
+                   std::to_string(w.scale));
+        ++cov.hits[std::string("block format ") + name_of(static_cast<FormatTag>(w.tag))];
+        blks.pop_front();
+      }
+    }
+    if (dut.done) {
+      finished = true;
+      if (dut.decision_tag != ti.decision)
+        mismatch("decision rtl " + std::to_string(dut.decision_tag) + " model " + std::to_string(ti.decision));
+      if (dut.reason != ti.reason) mismatch("reason rtl " + std::to_string(dut.reason) + " model " + std::to_string(ti.reason));
+      if (dut.nnz != ti.nnz) mismatch("nnz");
+      if (dut.group_amax != ti.group_amax) mismatch("group amax");
+      if (ti.check_group_scale && dut.group_scale != ti.group_scale) mismatch("group scale");
+      if (ti.check_err_sum && dut.err_sum != ti.err_sum)
+        mismatch("err_sum rtl " + std::to_string(dut.err_sum) + " model " + std::to_string(ti.err_sum));
+      ++cov.hits[std::string(c.mode == 0 ? "tensor decision " : "sub-tensor majority ") +
+                 name_of(static_cast<FormatTag>(ti.decision))];
+      ++cov.hits[std::string("reason ") + name_of(static_cast<Reason>(ti.reason))];
+      if (c.mode == 0 && ti.reason <= 1 && ti.err_sum == static_cast<uint64_t>(c.threshold_fx) * ti.nnz)
+        ++cov.hits["threshold tie"];
+    }
+    rise();
+  }
+  if (!finished) mismatch("no done pulse");
+  if (!code_beats.empty()) mismatch(std::to_string(code_beats.size()) + " code beats missing");
+  if (!blks.empty()) mismatch(std::to_string(blks.size()) + " block infos missing");
+  return bad;
+}
+
+}  // namespace mor
