@@ -54,20 +54,23 @@ module mor_cvt_f32_to_fp8 #(
     else if (below > 11'(SHIFT_MAX - SHIFT_NORMAL)) shamt = 6'(SHIFT_MAX);
     else shamt = 6'(SHIFT_NORMAL) + below[5:0];
   end
-  // {kept, fraction}: the 57 zero bits below sig hold every discarded bit, so nothing is lost in the shift.
-  // Bits above kept are always zero because shamt >= 23 - MAN_BITS.
+  // {kept, fraction}: sig shifted within 64 bits (wider vectors cost a simulator several words per operation). The
+  // 32 bits under kept are the fraction SR reads; bits shifted out below it only feed the sticky bit, which is
+  // taken from sig itself: any bit under the guard position shamt - 1.
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [80:0] shifted;
+  logic [63:0] aligned;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [MAN_BITS:0] kept;
   logic        guard, sticky, inexact;
   logic [31:0] frac32;              // the discarded fraction, truncated to 32 bits (SR)
-  assign shifted = {sig, 57'd0} >> shamt;
-  assign kept = shifted[57+MAN_BITS:57];
-  assign guard = shifted[56];
-  assign sticky = |shifted[55:0];
+  logic [23:0] below_guard;         // the bits of sig under the guard bit
+  assign aligned = {8'd0, sig, 32'd0} >> shamt;
+  assign kept = aligned[32+MAN_BITS:32];
+  assign guard = aligned[31];
+  assign frac32 = aligned[31:0];
+  assign below_guard = shamt > 6'd24 ? 24'hFF_FFFF : (24'd1 << (shamt - 6'd1)) - 24'd1;
+  assign sticky = |(sig & below_guard);
   assign inexact = guard | sticky;
-  assign frac32 = shifted[56:25];
 
   // ---- rounding decision ----
   logic round_up;
