@@ -17,13 +17,23 @@ module mor_f32_round_pack #(
     else if (exp < -12'sd126 - 12'sd40) extra = 6'd40;
     else extra = 6'(-12'sd126 - exp);
   end
-  logic [SIG_W+40-1:0] shifted;  // sig followed by 40 zero bits, shifted right by `extra`
-  assign shifted = {sig, 40'd0} >> extra;
+  // The SIG_W + 40 bits of {sig, 40'd0} >> extra are never built (a simulator handles a vector over 64 bits as
+  // several words): `drop` bits of sig fall below the kept 24, the guard bit is the highest of them, the sticky bit
+  // any other.
+  logic [6:0] drop;
+  assign drop = 7'(SIG_W - 24) + 7'(extra);
   logic [23:0] kept;
   logic guard, sticky;
-  assign kept = shifted[SIG_W+40-1 -: 24];
-  assign guard = shifted[SIG_W+40-25];
-  assign sticky = (|shifted[SIG_W+40-26:0]) | sticky_in;
+  logic [SIG_W-1:0] below_guard;  // the bits of sig under the guard bit
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [SIG_W-1:0] kept_full, guard_full;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign kept_full = sig >> drop;
+  assign kept = kept_full[23:0];
+  assign guard_full = sig >> (drop - 7'd1);
+  assign guard = guard_full[0];
+  assign below_guard = drop > 7'(SIG_W) ? {SIG_W{1'b1}} : (SIG_W'(1) << (drop - 7'd1)) - SIG_W'(1);
+  assign sticky = (|(sig & below_guard)) | sticky_in;
   logic round_up;
   assign round_up = guard && (sticky || kept[0]);
   // With kept's hidden bit at 2^23, the exponent field is (e - 1) + carry; below emin the base is 0.
