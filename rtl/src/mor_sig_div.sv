@@ -9,12 +9,15 @@ module mor_sig_div (
     output logic        sticky
 );
   logic [24:0] rem;
+  logic [25:0] diff;  // rem - mb with the borrow on top
   always_comb begin
     rem = {1'b0, ma};
+    quo = '0;
     for (int i = 26; i >= 0; i--) begin
       if (i != 26) rem = rem << 1;
-      quo[i] = rem >= {1'b0, mb};
-      if (quo[i]) rem = rem - {1'b0, mb};
+      diff = {1'b0, rem} - {2'b0, mb};
+      quo = {quo[25:0], !diff[25]};      // no borrow: mb fits, the quotient bit is 1
+      rem = diff[25] ? rem : diff[24:0];  // keep the remainder, or take the difference
     end
   end
   assign sticky = rem != 0;
