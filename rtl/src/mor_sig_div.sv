@@ -1,7 +1,8 @@
 // The significand quotient of an FP32 divide: quo = floor(ma * 2^26 / mb) for normalized 24-bit significands
 // (ma / mb in (1/2, 2), so quo has 26 or 27 bits), and whether a remainder is left (the sticky bit). Restoring
-// division, one quotient bit per step (27 compare-subtract stages of 25 bits): the form a synthesis tool maps
-// well, and the one a multi-cycle divider would iterate. Shared by mor_f32_div and mor_dequant_table.
+// division, one quotient bit per step (27 stages, each a 26-bit subtract whose borrow picks the next remainder):
+// the form a synthesis tool maps well, and the one a multi-cycle divider would iterate. Shared by mor_f32_div and
+// mor_dequant_table.
 module mor_sig_div (
     input  logic [23:0] ma,
     input  logic [23:0] mb,
