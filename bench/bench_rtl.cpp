@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "Vcvt_f32_e4m3.h"
+#include "cvt_lane_check.hpp"
 #include "mor/convert.hpp"
 #include "mor/engine.hpp"
 #include "quantizer_harness.hpp"
@@ -29,30 +30,32 @@ constexpr double kGoalSweepSeconds = 120;
 
 volatile uint64_t g_sink;
 
-// The test's check (tests/rtl/test_rtl_cvt.cpp) on the consecutive inputs [first, first + count): RTL, model,
-// compare. `with_rtl` / `with_model` time either side alone.
-uint64_t check_cvt(uint64_t first, uint64_t count, bool with_rtl, bool with_model) {
+// One side alone on the consecutive inputs [first, first + count): the model (the baseline) or the Verilated lane.
+void run_one_side(uint64_t first, uint64_t count, bool rtl) {
   Vcvt_f32_e4m3 dut;
   const mor::ConvertMode m = mor::kFp8Default;
   dut.rounding_mode = static_cast<uint8_t>(m.rounding);
   dut.overflow_mode = static_cast<uint8_t>(m.overflow);
   dut.nan_mode = static_cast<uint8_t>(m.nan);
   dut.rand_bits = 0;
-  uint64_t bad = 0, fold = 0;
+  uint64_t fold = 0;
   for (uint64_t i = first; i < first + count; ++i) {
     const uint32_t x = static_cast<uint32_t>(i);
-    uint8_t got = 0, want = 0;
-    if (with_rtl) {
+    if (rtl) {
       dut.f32 = x;
       dut.eval();
-      got = dut.code;
+      fold += dut.code;
+    } else {
+      fold += mor::convert<mor::E4M3, mor::FP32>(x, m);
     }
-    if (with_model) want = mor::convert<mor::E4M3, mor::FP32>(x, m);
-    if (with_rtl && with_model) bad += got != want;
-    fold += got ^ want;  // keeps either side from being optimized away when it runs alone
   }
-  g_sink = fold;
-  return bad;
+  g_sink = fold;  // keeps the loop from being optimized away
+}
+
+// The test's check (mor::check_cvt_lane, as tests/rtl/test_rtl_cvt.cpp runs it) on [first, first + count).
+uint64_t check_run(uint64_t first, uint64_t count) {
+  return mor::check_cvt_lane<Vcvt_f32_e4m3, mor::E4M3>(
+      first, count, 1, mor::kFp8Default, 0, [](uint32_t, uint8_t) {}, [](uint32_t, uint8_t, uint8_t) {});
 }
 
 int bench_converter(uint64_t count) {
@@ -64,15 +67,15 @@ int bench_converter(uint64_t count) {
   std::printf("Converter lane FP32 -> E4M3 (RNE, SATFINITE), %llu FP32 inputs (%llu runs of %llu consecutive), one core\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(kRuns),
               static_cast<unsigned long long>(run_length));
-  auto time = [&](bool rtl, bool model, uint64_t* bad) {
+  auto time = [&](const std::function<void(uint64_t first)>& run) {
     const auto t0 = Clock::now();
-    for (uint64_t r = 0; r < kRuns; ++r) *bad += check_cvt((uint64_t{1} << 32) / kRuns * r, run_length, rtl, model);
+    for (uint64_t r = 0; r < kRuns; ++r) run((uint64_t{1} << 32) / kRuns * r);
     return static_cast<double>(count) / seconds_since(t0);
   };
   uint64_t bad = 0;
-  const double model = time(false, true, &bad);
-  const double rtl = time(true, false, &bad);
-  const double harness = time(true, true, &bad);
+  const double model = time([&](uint64_t first) { run_one_side(first, run_length, false); });
+  const double rtl = time([&](uint64_t first) { run_one_side(first, run_length, true); });
+  const double harness = time([&](uint64_t first) { bad += check_run(first, run_length); });
   std::printf("  %-44s %9s %12s\n", "", "M elem/s", "vs model");
   std::printf("  %-44s %9.1f %11.2fx (baseline)\n", "model alone (mor::convert)", model / 1e6, 1.0);
   std::printf("  %-44s %9.1f %11.2fx\n", "RTL alone (Verilated lane, eval)", rtl / 1e6, rtl / model);

@@ -5,12 +5,12 @@
 
 #include <cstdio>
 #include <map>
-#include <random>
 #include <string>
 
 #include "Vcvt_f32_e2m3.h"
 #include "Vcvt_f32_e4m3.h"
 #include "Vcvt_f32_e5m2.h"
+#include "cvt_lane_check.hpp"
 #include "mor/convert.hpp"
 #include "sweep.hpp"
 
@@ -36,27 +36,17 @@ struct Coverage {
 template <class Dut, class Fmt>
 uint64_t check_range(uint64_t first, uint64_t count, uint64_t stride, const ConvertMode& m, Coverage* cov,
                      uint64_t seed = 0) {
-  Dut dut;
-  dut.rounding_mode = static_cast<uint8_t>(m.rounding);
-  dut.overflow_mode = static_cast<uint8_t>(m.overflow);
-  dut.nan_mode = static_cast<uint8_t>(m.nan);
-  std::mt19937 rng(static_cast<uint32_t>(seed + first));
-  uint64_t bad = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    const uint32_t x = static_cast<uint32_t>(first + i * stride);
-    const uint32_t r = m.rounding == Rounding::kSR ? static_cast<uint32_t>(rng()) : 0u;
-    dut.f32 = x;
-    dut.rand_bits = r;
-    dut.eval();
-    const uint8_t want = convert<Fmt, FP32>(x, m, r);
-    if (cov) cov->see(x, want, m);
-    if (dut.code != want) {
-      if (bad < 3) ADD_FAILURE() << std::hex << "f32=" << x << " rtl=" << int(dut.code) << " model=" << int(want)
-                                 << std::dec << " mode " << int(m.rounding) << "/" << int(m.overflow) << "/" << int(m.nan);
-      ++bad;
-    }
-  }
-  return bad;
+  uint64_t reported = 0;
+  return check_cvt_lane<Dut, Fmt>(
+      first, count, stride, m, seed,
+      [&](uint32_t x, uint8_t want) {
+        if (cov) cov->see(x, want, m);
+      },
+      [&](uint32_t x, uint8_t got, uint8_t want) {
+        if (reported++ < 3)
+          ADD_FAILURE() << std::hex << "f32=" << x << " rtl=" << int(got) << " model=" << int(want) << std::dec
+                        << " mode " << int(m.rounding) << "/" << int(m.overflow) << "/" << int(m.nan);
+      });
 }
 
 template <class Dut, class Fmt>
