@@ -57,21 +57,26 @@ module cost_e4m3_front (
                        .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
 endmodule
 
-// MoR tensor-level lane with the canonical metric (D4, D5): quantize with the GAM block scale, dequantize by
-// division, relative error by division.
+// MoR tensor-level lane with the canonical metric (D4, D5) as the spec writes it: quantize with the GAM block
+// scale, dequantize by division (a divider per lane), relative error by division.
 module cost_mor_tl_lane (
     input  logic [31:0] x,
     input  logic [31:0] block_scale,
     output logic [7:0]  e4m3_code,
     output logic [25:0] e_fx
 );
-  logic [31:0] dequant;
-  mor_quant_lane quant (.x(x), .scale(block_scale), .e5m2(1'b0), .code(e4m3_code), .dequant(dequant));
+  logic [31:0] q_f32, dequant;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] y;  // the canonical metric compares the dequantized value with x, not y
+  /* verilator lint_on UNUSEDSIGNAL */
+  cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
+  mor_f32_div dq (.a(q_f32), .b(block_scale), .y(dequant));
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
 endmodule
 
-// The same lane with the dequantize divider replaced by the shared table (mor_dequant_table, once per quantizer):
-// bit-exact with cost_mor_tl_lane (tests/rtl/test_rtl_dequant.cpp checks mor_dequant_lane against mor_f32_div).
+// The same lane with the dequantize divider replaced by the shared table (mor_dequant_table, once per quantizer),
+// as mor_quantizer builds it: bit-exact with cost_mor_tl_lane (tests/rtl/test_rtl_dequant.cpp checks
+// mor_dequant_lane against mor_f32_div).
 module cost_mor_tl_lane_dqtable (
     input  logic [31:0]     x,
     input  logic [31:0]     block_scale,
@@ -154,16 +159,18 @@ endmodule
 // Sub-tensor lane in quant-error mode: also measures the error of the chosen FP8 format (the engine replays the
 // block through the same lane once per format).
 module cost_mor_st_lane_qe (
-    input  logic [31:0] x,
-    input  logic [31:0] block_scale,
-    input  logic [1:0]  tag,
-    output logic [15:0] code,
-    output logic [25:0] e_fx
+    input  logic [31:0]     x,
+    input  logic [31:0]     block_scale,
+    input  logic [1:0]      tag,
+    input  logic [28*8-1:0] dq_entries,  // the quantizer's one mor_dequant_table of block_scale
+    output logic [15:0]     code,
+    output logic [25:0]     e_fx
 );
   logic [7:0] q;
   logic [31:0] dequant;
   logic [15:0] bf16;
-  mor_quant_lane quant (.x(x), .scale(block_scale), .e5m2(tag == 2'd1), .code(q), .dequant(dequant));
+  mor_quant_lane quant (.x(x), .scale(block_scale), .e5m2(tag == 2'd1), .dq_entries(dq_entries), .code(q),
+                        .dequant(dequant));
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
   mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
   assign code = tag == 2'd2 ? bf16 : {8'd0, q};

@@ -13,9 +13,9 @@
 //
 // Latency: a beat accepted into the element pipeline leaves it PIPE cycles later (when code_ready is high).
 // Throughput: one beat per cycle in both passes of tensor-level mode and in dynamic-range sub-tensor mode.
-// The arithmetic is the golden model's, unit by unit: mor_amax_tree, mor_gam_scale, mor_quant_lane,
-// mor_error_lane, mor_f32_div. The lanes' operand register is clocked through mor_clock_gate: it loads only when a
-// beat is issued.
+// The arithmetic is the golden model's, unit by unit: mor_amax_tree, mor_gam_scale, mor_quant_lane (its
+// dequantize step fed by one shared mor_dequant_table), mor_error_lane, mor_f32_div. The lanes' operand registers
+// are clocked through mor_clock_gate: the beat loads only when a beat is issued, the scale only when it changes.
 `include "mor_formats.vh"
 
 module mor_quantizer #(
@@ -132,13 +132,20 @@ module mor_quantizer #(
   always_ff @(posedge x_clk or negedge rst_n) begin
     if (!rst_n) begin
       x_data <= '0;
-      x_scale <= '0;
       x_e5m2 <= 1'b0;
     end else begin
       x_data <= issue_x;
-      x_scale <= issue_scale;
       x_e5m2 <= issue_e5m2;
     end
+  end
+  // The scale has a gate of its own that opens only when an issued beat brings a different scale (a new block's,
+  // or a measure pass's), so the dequantize table below holds still within a block. Loading an equal value would
+  // change nothing: x_scale is still the scale of stage X's beat.
+  logic scale_clk;
+  mor_clock_gate scale_gate (.clk(clk), .enable(advance && issue && issue_scale != x_scale), .gclk(scale_clk));
+  always_ff @(posedge scale_clk or negedge rst_n) begin
+    if (!rst_n) x_scale <= '0;
+    else x_scale <= issue_scale;
   end
   assign code_valid = st_valid[PIPE-1];
   assign code_data = st_codes[PIPE-1];
@@ -178,11 +185,15 @@ module mor_quantizer #(
   end
 
   // ---- lanes: stage X's beat, scale and format ----
+  // One dequantize table of x_scale serves every lane (8 significand quotients instead of a divider per lane;
+  // docs/cost-analysis.md).
+  logic [28*8-1:0] dq_entries;
+  mor_dequant_table #(.MAN_BITS(`MOR_E4M3_MAN_BITS)) dq_table (.scale(x_scale), .entries(dq_entries));
   logic [LANES*32-1:0] lane_d;
   logic [25:0] lane_efx[LANES];
   for (genvar i = 0; i < LANES; i++) begin : g_lane
-    mor_quant_lane quant (.x(x_data[32*i +: 32]), .scale(x_scale), .e5m2(x_e5m2),
-                      .code(lane_codes[8*i +: 8]), .dequant(lane_d[32*i +: 32]));
+    mor_quant_lane quant (.x(x_data[32*i +: 32]), .scale(x_scale), .e5m2(x_e5m2), .dq_entries(dq_entries),
+                          .code(lane_codes[8*i +: 8]), .dequant(lane_d[32*i +: 32]));
     mor_error_lane err (.x(x_data[32*i +: 32]), .dequant(lane_d[32*i +: 32]), .e_fx(lane_efx[i]));
   end
   // Sum of the beat's e_fx: a tree, one generate array per level.

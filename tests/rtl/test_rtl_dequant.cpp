@@ -1,7 +1,8 @@
 // mor_dequant (the shared table of significand quotients + the per-lane multiplexer, round and pack) against the
 // per-lane divider it replaces: bit for bit with the Verilated mor_f32_div (NaN encoding included) and with the
 // model's RN32(q / s) (NaN as a class), for every E4M3 and E5M2 code at every scale class: zero, subnormal,
-// normal, huge, Inf, NaN, GAM block scales (one group significand, many exponents) and random bit patterns.
+// normal, huge, Inf, NaN, GAM block scales (one group significand, many exponents) and random bit patterns; and
+// E5M2 codes through the 8-entry table, the sharing mor_quantizer does.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -68,6 +69,12 @@ TEST(rtl_dequant, E4M3TableEqualsDivider) {
 TEST(rtl_dequant, E5M2TableEqualsDivider) {
   Vdequant_e5m2 dut;
   check_format(dut, f32_from_e5m2, "e5m2");
+}
+
+// mor_quantizer keeps one 8-entry table for both formats: an E5M2 value's significand 1.ab reads entry ab0.
+TEST(rtl_dequant, E5M2CodesThroughTheEngineTable) {
+  Vdequant_e4m3 dut;
+  check_format(dut, f32_from_e5m2, "e5m2 via the 8-entry table");
 }
 
 }  // namespace
