@@ -78,6 +78,7 @@ void write_engine(const std::string& path, uint64_t seed) {
       {0, 2, 3, 6, 754974, false, false, false},  {0, 4, 4, 2, 100000, false, false, false},
       {2, 4, 8, -1, 754974, false, false, false}, {2, 2, 8, -1, 754974, true, false, false},
       {2, 2, 8, -1, 754974, false, true, true},   {2, 1, 12, 2, 754974, true, false, true},
+      {2, 2, 6, mor::kEngineStyleE5Band, 754974, false, false, false},  // E5M2 blocks (dynamic-range mode)
   };
   char buf[512];
   for (const Case& k : cases) {

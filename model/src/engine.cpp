@@ -71,10 +71,10 @@ std::vector<std::vector<uint32_t>> engine_input_beats(const Tensor& t, const Eng
 }
 
 const char* engine_block_style_name(int style) {
-  static const char* kNames[kEngineBlockStyles] = {"normal", "scaled normal", "wide range", "all-zero", "sparse",
-                                                   "narrow", "NaN inside", "Inf inside", "near overflow",
-                                                   "subnormal values"};
-  return style >= 0 && style < kEngineBlockStyles ? kNames[style] : "?";
+  static const char* kNames[kEngineStyleE5Band + 1] = {"normal", "scaled normal", "wide range", "all-zero",
+                                                       "sparse", "narrow", "NaN inside", "Inf inside",
+                                                       "near overflow", "subnormal values", "E5M2-band range"};
+  return style >= 0 && style <= kEngineStyleE5Band ? kNames[style] : "?";
 }
 
 namespace {
@@ -118,6 +118,7 @@ Tensor engine_test_tensor(uint64_t seed, const EngineConfig& c, int force_style)
         case 7: v = i == 5 ? -std::numeric_limits<float>::infinity() : v; break;
         case 8: v = fmul_rn(rng.normalish(), 0x1p122f); break;
         case 9: v = f32_from_bits(static_cast<uint32_t>(rng.next() % 0x00800000u) | (rng.next() % 2 ? 0x80000000u : 0u)); break;
+        case kEngineStyleE5Band: v = fmul_rn(v, pow2(static_cast<int>(rng.next() % 16))); break;
         default: break;
       }
       t.bits.push_back(f32_bits(v));

@@ -85,6 +85,14 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
   const QuantResult r = quantize_tensor_level(same, tc);
   c.threshold_fx = static_cast<uint32_t>(r.err_sum / r.nnz);  // err_sum == T_fx * NNZ exactly: accepted (strict >)
   bad += run_tensor(h, same, c, rng, cov, 1.0, 0.5);
+  // Directed: sub-tensor blocks in the E5M2 band (the random mix draws an E5M2 block only about once in 7,000).
+  Config e5;
+  e5.mode = 2;
+  e5.block_beats = 2;
+  e5.num_blocks = 16;
+  const uint64_t e5m2_before = cov.hits["block format e5m2"];
+  bad += run_tensor(h, make_blocks(rng, e5, cov, kEngineStyleE5Band), e5, rng, cov, 0.7, 0.7);
+  EXPECT_GE(cov.hits["block format e5m2"] - e5m2_before, 8u) << "the E5M2-band tensor gave few E5M2 blocks";
   EXPECT_EQ(bad, 0u);
   std::printf("  %llu blocks, %llu elements, %llu cycles; input stalls %llu, code stalls %llu, block-info stalls %llu\n",
               static_cast<unsigned long long>(blocks), static_cast<unsigned long long>(elements),

@@ -49,9 +49,13 @@ EngineExpect engine_expected(const Tensor& block_major, const EngineConfig& c);
 std::vector<std::vector<uint32_t>> engine_input_beats(const Tensor& block_major, const EngineConfig& c);
 
 // A seeded block-major test tensor: each block in one of the directed styles of spec 9 (normal, wide range,
-// all-zero, sparse, narrow, NaN inside, Inf inside, near overflow, subnormal values). style < 0 picks at random.
+// all-zero, sparse, narrow, NaN inside, Inf inside, near overflow, subnormal values). style < 0 picks one of the
+// first kEngineBlockStyles at random. kEngineStyleE5Band (a block dynamic range of about 2^20 to 2^27, inside the
+// E5M2 band of D7, so sub-tensor dynamic-range mode picks E5M2) is drawn only when asked for, which keeps the
+// random mix, and so every seeded test tensor, as it was.
 Tensor engine_test_tensor(uint64_t seed, const EngineConfig& c, int style = -1);
 const char* engine_block_style_name(int style);
 inline constexpr int kEngineBlockStyles = 10;
+inline constexpr int kEngineStyleE5Band = kEngineBlockStyles;
 
 }  // namespace mor
