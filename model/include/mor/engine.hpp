@@ -50,9 +50,9 @@ std::vector<std::vector<uint32_t>> engine_input_beats(const Tensor& block_major,
 
 // A seeded block-major test tensor: each block in one of the directed styles of spec 9 (normal, wide range,
 // all-zero, sparse, narrow, NaN inside, Inf inside, near overflow, subnormal values). style < 0 picks one of the
-// first kEngineBlockStyles at random. kEngineStyleE5Band (a block dynamic range of about 2^20 to 2^27, inside the
-// E5M2 band of D7, so sub-tensor dynamic-range mode picks E5M2) is drawn only when asked for, which keeps the
-// random mix, and so every seeded test tensor, as it was.
+// first kEngineBlockStyles at random. kEngineStyleE5Band gives block dynamic ranges of 2^14..2^30, 3,994 of 4,000
+// two-beat blocks inside the E5M2 band of D7 (where sub-tensor dynamic-range mode picks E5M2). It is drawn only
+// when asked for, which keeps the random mix, and so every seeded test tensor, as it was.
 Tensor engine_test_tensor(uint64_t seed, const EngineConfig& c, int style = -1);
 const char* engine_block_style_name(int style);
 inline constexpr int kEngineBlockStyles = 10;
