@@ -1,8 +1,8 @@
 // mor_quantizer (Verilated) against the golden model, transaction by transaction (quantizer_harness.hpp): every
 // code beat, every block info and the tensor info are compared bit for bit as they come out, with random input
-// bubbles and random back-pressure on both output channels. The model runs the same policy on the block-major tensor (one row per
-// block), which is what the engine sees (docs/ENGINE.md). Functional coverage counters are printed at the end and
-// asserted non-zero.
+// bubbles and random back-pressure on both output channels. The model runs the same policy on the block-major
+// tensor (one row per block), which is what the engine sees (docs/ENGINE.md). Functional coverage counters are
+// printed at the end and asserted non-zero.
 #include <gtest/gtest.h>
 
 #include <cstdio>
