@@ -134,12 +134,14 @@ mor::QuantizerStimulus full_rate(int mode, int block_beats, int num_blocks) {
 }
 
 int bench_quantizer(uint64_t target_elements) {
-  // Styles of engine_test_tensor: 0 = normal (every block FP8 at default thresholds), 1 = wide range.
+  // Styles of engine_test_tensor (engine_block_style_name): 0 = normal, 2 = wide range. Sub-tensor mode keeps
+  // most wide-range blocks in BF16, so their elements pass no lane: that row is the engine's fast path, and the
+  // goal verdict is taken on the test's stimulus (the first row), a mix of every block kind.
   const std::vector<Workload> workloads = {
       {"test stimulus (test_rtl_quantizer)", [](std::mt19937_64& r, int it) { return mor::random_stimulus(r, it); }, -1},
       {"tensor-level, normal blocks, full rate", [](std::mt19937_64&, int) { return full_rate(0, 4, 256); }, 0},
       {"sub-tensor, normal blocks, full rate", [](std::mt19937_64&, int) { return full_rate(2, 4, 256); }, 0},
-      {"sub-tensor, wide-range blocks, full rate", [](std::mt19937_64&, int) { return full_rate(2, 4, 256); }, 1},
+      {"sub-tensor, wide range (BF16), full rate", [](std::mt19937_64&, int) { return full_rate(2, 4, 256); }, 2},
   };
   std::printf("mor_quantizer (32 lanes) against the golden model, one core, about %llu elements per workload.\n"
               "model = engine_input_beats + engine_expected (the baseline); RTL = the Verilated engine driven and\n"
@@ -149,21 +151,21 @@ int bench_quantizer(uint64_t target_elements) {
               "harness", "harness/", "k cycles/s");
   std::printf("  %-42s %10s %9s %9s %9s %9s %9s %10s\n", "", "", "", "M elem/s", "M elem/s", "M elem/s", "model", "");
   uint64_t bad = 0;
-  double best = 0;
+  double test_rate = 0;
   for (const Workload& w : workloads) {
     const Timing t = run_workload(w, target_elements);
     const double n = static_cast<double>(t.elements);
     const double harness = n / (t.generate_s + t.model_s + t.rtl_s);
     const double model = n / t.model_s;
-    best = std::max(best, harness);
+    if (&w == &workloads.front()) test_rate = harness;
     std::printf("  %-42s %10llu %9.2f %9.2f %9.2f %9.2f %8.3fx %10.1f\n", w.name,
                 static_cast<unsigned long long>(t.elements), n / static_cast<double>(t.cycles), model / 1e6,
                 n / t.rtl_s / 1e6, harness / 1e6, harness / model, static_cast<double>(t.cycles) / t.rtl_s / 1e3);
     bad += t.bad;
   }
-  std::printf("  goal %.0f M elem/s: best workload %.2f M elem/s = %.0f%% of the goal (%s); mismatches %llu\n",
-              kGoalElementsPerSecond / 1e6, best / 1e6, 100 * best / kGoalElementsPerSecond,
-              best >= kGoalElementsPerSecond ? "met" : "NOT met", static_cast<unsigned long long>(bad));
+  std::printf("  goal %.0f M elem/s: the test's stimulus %.2f M elem/s = %.0f%% of the goal (%s); mismatches %llu\n",
+              kGoalElementsPerSecond / 1e6, test_rate / 1e6, 100 * test_rate / kGoalElementsPerSecond,
+              test_rate >= kGoalElementsPerSecond ? "met" : "NOT met", static_cast<unsigned long long>(bad));
   return bad == 0 ? 0 : 1;
 }
 
