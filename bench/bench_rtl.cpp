@@ -34,9 +34,7 @@ volatile uint64_t g_sink;
 void run_one_side(uint64_t first, uint64_t count, bool rtl) {
   Vcvt_f32_e4m3 dut;
   const mor::ConvertMode m = mor::kFp8Default;
-  dut.rounding_mode = static_cast<uint8_t>(m.rounding);
-  dut.overflow_mode = static_cast<uint8_t>(m.overflow);
-  dut.nan_mode = static_cast<uint8_t>(m.nan);
+  mor::set_cvt_lane_mode(dut, m);
   dut.rand_bits = 0;
   uint64_t fold = 0;
   for (uint64_t i = first; i < first + count; ++i) {
