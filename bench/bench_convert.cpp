@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/fast_convert.hpp"
 #include "reference.hpp"
 #include "sweep.hpp"

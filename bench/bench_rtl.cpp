@@ -13,7 +13,7 @@
 
 #include "Vcvt_f32_e4m3.h"
 #include "cvt_lane_check.hpp"
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/engine.hpp"
 #include "quantizer_harness.hpp"
 

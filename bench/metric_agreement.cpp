@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "mor/amax.hpp"
-#include "mor/convert.hpp"
-#include "mor/element.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/gam.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/policy.hpp"
 #include "mor/workload.hpp"
 

@@ -9,5 +9,6 @@ if(MOR_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# DECISIONS D0: host FP32 arithmetic is IEEE RNE with no contraction into FMA, in every translation unit.
+# DECISIONS D0: host FP32 arithmetic is IEEE RNE with no contraction into FMA, in every translation unit of the
+# project (the mor_headers target carries the same option to users outside it: model/CMakeLists.txt).
 add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off> $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-ffp-contract=off>)

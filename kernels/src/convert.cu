@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/kernels/gpu.hpp"
 
 namespace mor::gpu {

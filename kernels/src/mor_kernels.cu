@@ -9,15 +9,15 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
-#include "mor/amax.hpp"
-#include "mor/convert.hpp"
-#include "mor/element.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/gam.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/gam.hpp"
 #include "mor/kernels/mor_kernels.hpp"
 #include "mor/kernels/timing.hpp"
-#include "mor/metric.hpp"
-#include "mor/scale.hpp"
+#include "mor/core/metric.hpp"
+#include "mor/core/scale.hpp"
 
 namespace mor::gpu {
 namespace {

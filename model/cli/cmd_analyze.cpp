@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "command.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/report.hpp"
 #include "options.hpp"
 

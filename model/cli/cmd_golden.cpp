@@ -5,7 +5,7 @@
 #include <random>
 
 #include "command.hpp"
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/engine.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "mor/fp32_ops.hpp"
+#include "mor/core/fp32_ops.hpp"
 
 namespace mor {
 

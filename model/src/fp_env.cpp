@@ -1,6 +1,6 @@
 #include <stdexcept>
 
-#include "mor/fp32_ops.hpp"
+#include "mor/core/fp32_ops.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>

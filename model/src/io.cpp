@@ -9,8 +9,8 @@
 #include <set>
 #include <sys/stat.h>
 
-#include "mor/convert.hpp"
-#include "mor/element.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/element.hpp"
 
 namespace mor {
 

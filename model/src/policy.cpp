@@ -8,12 +8,12 @@
 #include <string>
 #include <thread>
 
-#include "mor/element.hpp"
+#include "mor/core/element.hpp"
 #include "mor/fast_convert.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/gam.hpp"
-#include "mor/metric.hpp"
-#include "mor/scale.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/metric.hpp"
+#include "mor/core/scale.hpp"
 
 namespace mor {
 

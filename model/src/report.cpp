@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "mor/fp32_ops.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/metric.hpp"
 
 namespace mor {
 

@@ -12,8 +12,8 @@
 
 #include <stdexcept>
 
-#include "mor/convert.hpp"
-#include "mor/fp32_ops.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/fp32_ops.hpp"
 
 namespace mor {
 namespace {

@@ -1,5 +1,5 @@
 // FP32 -> 8-bit element format (E4M3, E5M2, E2M3, E3M2, E2M1 from mor_formats.vh), one lane, combinational.
-// The same stages as the model's mor::convert (model/include/mor/convert.hpp): unpack, special cases, round with
+// The same stages as the model's mor::convert (model/include/mor/core/convert.hpp): unpack, special cases, round with
 // an unbounded exponent, overflow after rounding, pack. Every rounding mode of spec 2, including SR with the
 // caller's 32 random bits; BF16 inputs enter as {bf16, 16'h0}.
 `include "mor_formats.vh"

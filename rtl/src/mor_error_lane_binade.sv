@@ -2,7 +2,7 @@
 // the difference divided by the power of two of y's binade: an exponent subtract and a shift. It overestimates the
 // relative error |q - y| / |y| by a factor in [1, 2) (the significand of y); exactly PRESCALE when |y| is a power of
 // two. A zero y contributes 0; NaN / Inf (y, q or q - y) give the cap. The model's twin is mor::error_fx_binade
-// (model/include/mor/metric.hpp).
+// (model/include/mor/core/metric.hpp).
 module mor_error_lane_binade (
     input  logic [31:0] y,
     input  logic [31:0] q_f32,

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "Vsc_cvt_f32_e4m3.h"
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 
 SC_MODULE(CvtChecker) {
   sc_in<bool> clk;

@@ -1,10 +1,10 @@
 #include "engine_model.hpp"
 
-#include "mor/amax.hpp"
-#include "mor/convert.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/gam.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/metric.hpp"
 
 namespace mor::sim {
 namespace {

@@ -19,10 +19,10 @@
 #include "engine_model.hpp"
 #include "engine_ports.hpp"
 #include "memory.hpp"
-#include "mor/amax.hpp"
+#include "mor/core/amax.hpp"
 #include "mor/engine.hpp"
 #include "mor/io.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/workload.hpp"
 
 #if MOR_SIM_HAVE_RTL

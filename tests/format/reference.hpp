@@ -1,6 +1,6 @@
 // Independent reference conversions written from the spec (section 1 and 2) for testing mor::convert.
 //
-// Shares no code with model/include/mor/convert.hpp: each target format is a sorted table of its non-negative
+// Shares no code with model/include/mor/core/convert.hpp: each target format is a sorted table of its non-negative
 // finite values, decoded from the format's definition with ldexp; an input is converted by binary search, and
 // rounding compares against the exact midpoint (every FP32 input, table value and midpoint is exact in double).
 #pragma once

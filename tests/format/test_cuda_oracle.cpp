@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "sweep.hpp"
 
 #if MOR_HAVE_CUDA_FP8

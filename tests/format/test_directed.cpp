@@ -3,7 +3,7 @@
 
 #include <limits>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 
 namespace mor {
 namespace {

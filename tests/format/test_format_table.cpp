@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "mor/convert.hpp"
-#include "mor/format.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/format.hpp"
 #include "mor/format_export.hpp"
 #include "sweep.hpp"
 

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/fast_convert.hpp"
 #include "reference.hpp"
 #include "sweep.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "mor/kernels/mor_kernels.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/policy.hpp"
 #include "mor/workload.hpp"
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
-#include "mor/convert.hpp"
-#include "mor/gam.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/gam.hpp"
 
 namespace mor {
 namespace {

@@ -1,4 +1,4 @@
-// The comparator form of the GAM block step (model/include/mor/gam_offset_cmp.hpp, docs/gam-comparator.md) against
+// The comparator form of the GAM block step (model/include/mor/core/gam_offset_cmp.hpp, docs/gam-comparator.md) against
 // mor::gam_block_scale, bit for bit, for FMAX = 448 (E4M3) and 57344 (E5M2).
 //
 // The proof that the threshold form is exact for every (m_g, a_j) is the conjunction of:
@@ -16,8 +16,8 @@
 #include <random>
 #include <vector>
 
-#include "mor/gam.hpp"
-#include "mor/gam_offset_cmp.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/gam_offset_cmp.hpp"
 #include "sweep.hpp"
 
 namespace mor {

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "mor/element.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/metric.hpp"
 
 namespace mor {
 namespace {

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <random>
 
-#include "mor/convert.hpp"
-#include "mor/element.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/metric.hpp"
 
 namespace mor {
 namespace {

@@ -8,8 +8,8 @@
 #include <limits>
 #include <random>
 
-#include "mor/amax.hpp"
-#include "mor/element.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/element.hpp"
 #include "mor/policy.hpp"
 #include "mor/profile.hpp"
 #include "reference.hpp"

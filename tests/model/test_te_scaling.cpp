@@ -7,8 +7,8 @@
 #include <cfloat>
 #include <cmath>
 
-#include "mor/element.hpp"
-#include "mor/scale.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/scale.hpp"
 #include "sweep.hpp"
 
 #if MOR_HAVE_CUDA_FP8

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 
 namespace mor {
 

@@ -11,7 +11,7 @@
 #include "Vcvt_f32_e4m3.h"
 #include "Vcvt_f32_e5m2.h"
 #include "cvt_lane_check.hpp"
-#include "mor/convert.hpp"
+#include "mor/core/convert.hpp"
 #include "sweep.hpp"
 
 namespace mor {

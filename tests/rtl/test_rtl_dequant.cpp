@@ -11,8 +11,8 @@
 #include "Vdequant_e4m3.h"
 #include "Vdequant_e5m2.h"
 #include "Vf32_div.h"
-#include "mor/convert.hpp"
-#include "mor/fp32_ops.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/fp32_ops.hpp"
 
 namespace mor {
 namespace {

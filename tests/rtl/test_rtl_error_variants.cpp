@@ -1,5 +1,5 @@
 // The cheaper error lanes of spec 8.2 (rtl/src/mor_error_lane_prescale.sv, mor_error_lane_binade.sv) against their
-// model twins mor::error_fx_prescale / error_fx_binade (model/include/mor/metric.hpp), bit for bit: directed edge
+// model twins mor::error_fx_prescale / error_fx_binade (model/include/mor/core/metric.hpp), bit for bit: directed edge
 // pairs, realistic pairs (q = decode(cvt_e4m3(y))) and arbitrary 32-bit pairs (NaN, Inf, subnormals included).
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 
 #include "Verror_lane_binade.h"
 #include "Verror_lane_prescale.h"
-#include "mor/convert.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/metric.hpp"
 
 namespace mor {
 namespace {

@@ -8,7 +8,7 @@
 #include "Vf32_addsub.h"
 #include "Vf32_div.h"
 #include "Vf32_mul.h"
-#include "mor/fp32_ops.hpp"
+#include "mor/core/fp32_ops.hpp"
 #include "sweep.hpp"
 
 namespace mor {

@@ -10,8 +10,8 @@
 
 #include "Vgam_cmp_e4m3.h"
 #include "Vgam_cmp_e5m2.h"
-#include "mor/gam.hpp"
-#include "mor/gam_offset_cmp.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/gam_offset_cmp.hpp"
 
 namespace mor {
 namespace {

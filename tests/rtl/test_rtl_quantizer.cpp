@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "mor/engine.hpp"
-#include "mor/metric.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/policy.hpp"
 #include "quantizer_harness.hpp"
 #include "sweep.hpp"

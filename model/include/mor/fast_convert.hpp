@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "mor/convert.hpp"
-#include "mor/format.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/format.hpp"
 
 namespace mor {
 

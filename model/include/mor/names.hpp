@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "mor/convert.hpp"
-#include "mor/format.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/format.hpp"
 
 namespace mor {
 

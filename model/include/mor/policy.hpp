@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "mor/amax.hpp"
-#include "mor/convert.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/convert.hpp"
 #include "mor/tensor.hpp"
 
 namespace mor {

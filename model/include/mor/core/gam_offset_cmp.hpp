@@ -21,9 +21,9 @@
 // mantissas) in tests/model/test_gam_offset_cmp.cpp; the RTL twin is rtl/src/mor_gam_offset_cmp.sv.
 #pragma once
 
-#include "mor/fp32_ops.hpp"
-#include "mor/gam.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/gam.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

@@ -4,7 +4,7 @@
 // __f*_rn intrinsics, which the compiler never contracts into FMA or approximates.
 #pragma once
 
-#include "mor/hd.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

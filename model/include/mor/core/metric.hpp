@@ -7,8 +7,8 @@
 // RN32(E / NNZ), rejected iff MRE > RN32(T). Reported alongside; used by the MOR_REF profile.
 #pragma once
 
-#include "mor/fp32_ops.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

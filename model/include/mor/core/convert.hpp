@@ -19,8 +19,8 @@
 
 #include <cstdint>
 
-#include "mor/format.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/format.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

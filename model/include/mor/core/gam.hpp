@@ -3,8 +3,8 @@
 // the RTL (mor_gam_scale) and in the kernels.
 #pragma once
 
-#include "mor/fp32_ops.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

@@ -3,9 +3,9 @@
 // the OCP MX convention y = x / X, dequantized as q * X (both exact for powers of two away from underflow).
 #pragma once
 
-#include "mor/convert.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

@@ -1,9 +1,9 @@
 // The element path of fake quantization (spec section 5, DECISIONS D4): scale, quantize, dequantize, descale.
 #pragma once
 
-#include "mor/convert.hpp"
-#include "mor/fp32_ops.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/convert.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

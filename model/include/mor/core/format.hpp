@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "mor/hd.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 

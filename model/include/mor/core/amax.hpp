@@ -2,8 +2,8 @@
 // bits with the sign cleared, which orders all non-NaN values, so the result is exact and order-independent.
 #pragma once
 
-#include "mor/fp32_ops.hpp"
-#include "mor/hd.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/hd.hpp"
 
 namespace mor {
 
