@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "mor/core/decision.hpp"
 #include "mor/core/element.hpp"
 #include "mor/fast_convert.hpp"
 #include "mor/core/fp32_ops.hpp"
@@ -111,16 +112,6 @@ FormatId format_id(FormatTag f) {
     case FormatTag::kBF16: break;
   }
   throw std::invalid_argument("BF16 is not a quantized format");
-}
-
-float fmax_of(FormatTag f) {
-  switch (f) {
-    case FormatTag::kE4M3: return kE4M3Max;
-    case FormatTag::kE5M2: return kE5M2Max;
-    case FormatTag::kE2M3: return 7.5f;
-    case FormatTag::kBF16: break;
-  }
-  return 0.0f;
 }
 
 class ElementQuantizer {
@@ -304,7 +295,8 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
       err_sum += e.err_sum;
       e_fp32 = fadd_rn(e_fp32, e.err_fp32);
     }
-    const bool canonical = metric_rejects(err_sum, all.nnz, r.threshold_fx);
+    const TensorDecision canonical_decision = tensor_decision(0, all.nnz, err_sum, r.threshold_fx, fmt);
+    const bool canonical = canonical_decision.reason == Reason::kRejected;
     const float mre = all.nnz ? fdiv_rn(e_fp32, static_cast<float>(all.nnz)) : 0.0f;
     const bool fp32 = mre > static_cast<float>(cfg.threshold);
     if (first_fp8) {
@@ -329,14 +321,6 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
 // ---------------------------------------------------------------------------------------------------------------
 // Sub-tensor MoR (spec 7, D7).
 
-namespace {
-
-constexpr float kE2M3Range = 7.5f;
-constexpr float kE4M3Range = 28672.0f;      // 448 * 2^6
-constexpr float kE5M2Range = 939524096.0f;  // 57344 * 2^14
-
-}  // namespace
-
 QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
   const Grid g = make_grid(t, cfg.block);
   QuantResult r = start_result("subtensor", g, t.size());
@@ -347,8 +331,7 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
   r.tensor_amax = all.amax;
   const ElementQuantizer q4(FormatTag::kE4M3, cfg.rules), q5(FormatTag::kE5M2, cfg.rules),
       q23(FormatTag::kE2M3, cfg.rules);
-  const bool qe = cfg.mode == SubTensorMode::kQuantError;
-  const float e4_range = qe ? 4 * kE4M3Range : kE4M3Range;
+  const SubTensorRules rules{cfg.mode == SubTensorMode::kQuantError, cfg.e5m2_to_bf16, cfg.enable_e2m3};
   auto scale_for = [&](uint32_t amax, FormatTag f) {
     return cfg.scale_rule == BlockScaleRule::kE8RZ ? mor_e8_rz_scale(amax, fmax_of(f)) : fp32_block_scale(amax, fmax_of(f));
   };
@@ -356,25 +339,14 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
     const auto bi = static_cast<std::size_t>(b);
     const BlockStats& s = stats[bi];
     r.block_amax[bi] = s.amax;
-    if (s.nonfinite > 0) {  // D2
-      r.block_tag[bi] = static_cast<uint8_t>(FormatTag::kBF16);
-      keep_block_bf16(g, b, t, r);
-      return;
-    }
-    const float dr = s.amax == 0 ? 1.0f : fdiv_rn(f32_from_bits(s.amax), f32_from_bits(s.min_nonzero));
-    FormatTag f;
-    if (cfg.enable_e2m3 && dr <= kE2M3Range) f = FormatTag::kE2M3;
-    else if (dr <= e4_range) f = FormatTag::kE4M3;
-    else if (dr <= kE5M2Range) {
-      if (!qe) {
-        f = cfg.e5m2_to_bf16 ? FormatTag::kBF16 : FormatTag::kE5M2;
-      } else {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
-        const BlockErrors e5 = quantize_block(g, b, t, q5, scale_for(s.amax, FormatTag::kE5M2), r, false);
-        const BlockErrors e4 = quantize_block(g, b, t, q4, scale_for(s.amax, FormatTag::kE4M3), r, false);
-        f = e4.err_sum <= e5.err_sum ? FormatTag::kE4M3 : FormatTag::kBF16;
-      }
-    } else {
-      f = FormatTag::kBF16;
+    // D2: a non-finite block is decided BF16 before its dynamic range is formed.
+    const uint32_t dr = s.nonfinite > 0 ? kF32One : subtensor_dynamic_range(s.amax, s.min_nonzero);
+    const SubTensorBand band = subtensor_band(dr, s.nonfinite > 0, rules);
+    FormatTag f = band.tag;
+    if (band.measure) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
+      const BlockErrors e5 = quantize_block(g, b, t, q5, scale_for(s.amax, FormatTag::kE5M2), r, false);
+      const BlockErrors e4 = quantize_block(g, b, t, q4, scale_for(s.amax, FormatTag::kE4M3), r, false);
+      f = subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
     }
     r.block_tag[bi] = static_cast<uint8_t>(f);
     if (f == FormatTag::kBF16) {
@@ -386,8 +358,7 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
     quantize_block(g, b, t, f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23, scale, r, false);
   });
   count_formats(g, r);
-  r.tensor_format = static_cast<FormatTag>(std::max_element(r.elements_per_format.begin(), r.elements_per_format.end()) -
-                                           r.elements_per_format.begin());
+  r.tensor_format = subtensor_tensor_tag(r.elements_per_format.data());
   r.reason = all.nonfinite ? Reason::kNonFinite : Reason::kAccepted;
   return r;
 }

@@ -10,7 +10,6 @@
 
 namespace mor {
 
-inline constexpr int kEngineLanes = 32;
 
 struct EngineConfig {
   int mode = 0;                 // 0 tensor-level (two passes), 2 sub-tensor (one pass)

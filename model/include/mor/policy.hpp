@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mor/core/amax.hpp"
+#include "mor/core/contract.hpp"
 #include "mor/core/convert.hpp"
 #include "mor/tensor.hpp"
 
@@ -19,11 +20,6 @@ namespace mor {
 struct BlockShape {
   int64_t rows = 128, cols = 128;
 };
-
-// Per-block format tags (D8); the numbering is shared with the RTL and the kernels.
-enum class FormatTag : uint8_t { kE4M3 = 0, kE5M2 = 1, kBF16 = 2, kE2M3 = 3 };
-// Why a tensor (or block) got its format.
-enum class Reason : uint8_t { kAccepted = 0, kRejected = 1, kNonFinite = 2, kAllZero = 3 };
 
 enum class Candidate : uint8_t { kE4M3Gam, kE5M2Gam, kBF16 };
 enum class MetricKind : uint8_t { kCanonical, kFp32Reference };
@@ -110,7 +106,7 @@ struct QuantResult {
   bool canonical_rejects = false;         // canonical decision on the first FP8 candidate
   float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate
   bool fp32_rejects = false;
-  std::array<uint64_t, 4> blocks_per_format{}, elements_per_format{};
+  std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
 
   // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
   std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;

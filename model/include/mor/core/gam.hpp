@@ -3,17 +3,17 @@
 // the RTL (mor_gam_scale) and in the kernels.
 #pragma once
 
+#include "mor/core/contract.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/hd.hpp"
 
 namespace mor {
 
-// The amax floor of D3 (1e-35f): applied to the group and to every block, so r_g is always finite. For the E5M2
-// candidate (FMAX = 57344 = 448 * 2^7) the floor is scaled by the same 2^7, else 57344 / 1e-35 would overflow FP32.
-inline constexpr uint32_t kGamAmaxFloor = 0x0554AD2Eu;
-
+// The amax floor of D3 (kGamAmaxFloor = 1e-35f, contract.hpp): applied to the group and to every block, so r_g is
+// always finite. For the E5M2 candidate (FMAX = 57344 = 448 * 2^7) the floor is scaled by the same 2^7
+// (kGamAmaxFloorE5M2), else 57344 / 1e-35 would overflow FP32.
 MOR_HD uint32_t gam_amax_floor(float fmax) {
-  return kGamAmaxFloor + ((f32_exp_field(f32_bits(fmax)) - f32_exp_field(f32_bits(448.0f))) << 23);
+  return kGamAmaxFloor + ((f32_exp_field(f32_bits(fmax)) - f32_exp_field(f32_bits(kE4M3Max))) << 23);
 }
 
 MOR_HD uint32_t gam_floor(uint32_t amax, float fmax = 448.0f) {

@@ -7,12 +7,11 @@
 // RN32(E / NNZ), rejected iff MRE > RN32(T). Reported alongside; used by the MOR_REF profile.
 #pragma once
 
+#include "mor/core/contract.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/hd.hpp"
 
 namespace mor {
-
-inline constexpr int kErrorFracBits = 24;
 
 // e = |RN32(RN32(d - x) / x)| for a nonzero finite x (FP32 bits).
 MOR_HD uint32_t relative_error(uint32_t x, uint32_t dequant) {

@@ -1,0 +1,72 @@
+// The MoR contract: every number and code that the model, the RTL, the SystemC engine and the CUDA kernels must
+// agree on, defined once (DECISIONS D3, D6, D7, D8; docs/ENGINE.md).
+//
+// The model and the kernels include this header; the RTL reads the same values from the package that
+// `mor formats --verilog` generates from it (rtl/include/mor_pkg.sv), and CMake reads the engine parameters
+// through `mor formats --cmake`. Values are written here as FP32 literals or bit patterns exactly once; everything
+// else (hex in the package, the bands as bit patterns) is derived from them.
+#pragma once
+
+#include <cstdint>
+
+#include "mor/core/format.hpp"
+#include "mor/core/hd.hpp"
+
+namespace mor {
+
+// ---- codes on the wires (D8, docs/ENGINE.md) ----
+
+// Per-block and per-tensor format tag. The numbering is on the engine's ports and in the golden vectors.
+enum class FormatTag : uint8_t { kE4M3 = 0, kE5M2 = 1, kBF16 = 2, kE2M3 = 3 };
+inline constexpr int kFormatTagBits = 2;
+inline constexpr int kFormatTagCount = 4;
+
+// Why a tensor (or block) got its format.
+enum class Reason : uint8_t { kAccepted = 0, kRejected = 1, kNonFinite = 2, kAllZero = 3 };
+inline constexpr int kReasonBits = 2;
+
+// The engine's cfg_mode. kTensorLevelSuppliedAmax (one pass, the group amax supplied by the producer) exists in
+// the SystemC model only; the RTL refuses it.
+enum class EngineMode : uint8_t { kTensorLevel = 0, kTensorLevelSuppliedAmax = 1, kSubTensor = 2 };
+inline constexpr int kEngineModeBits = 2;
+
+// ---- FMAX of each element format (spec 1, 3): the largest finite value, the numerator of every scale rule ----
+
+inline constexpr float kE2M3Max = 7.5f;
+// kE4M3Max = 448 and kE5M2Max = 57344 live in format.hpp beside the format table; both have the significand 1.75,
+// so 448/a and 57344/a share their mantissa bits (spec 1), which GAM relies on.
+
+MOR_HD float fmax_of(FormatTag f) {
+  return f == FormatTag::kE4M3 ? kE4M3Max : f == FormatTag::kE5M2 ? kE5M2Max : f == FormatTag::kE2M3 ? kE2M3Max : 0.0f;
+}
+
+// ---- GAM amax floors (D3) ----
+
+// 1e-35f for E4M3. The E5M2 candidate's floor is scaled by the same 2^7 as its FMAX (57344 = 448 * 2^7), else
+// 57344 / 1e-35 would overflow FP32: 0x08D4AD2E.
+inline constexpr uint32_t kGamAmaxFloor = 0x0554AD2Eu;
+inline constexpr uint32_t kGamAmaxFloorE5M2 = kGamAmaxFloor + (7u << 23);
+
+// ---- sub-tensor bands on the block dynamic range DR = a / a_min (spec 7, D7) ----
+// Each band is a largest DR (inclusive). All are exact FP32 values, compared as FP32 (or, equivalently, as the
+// bits of non-negative FP32 values, which is what the RTL does).
+
+inline constexpr float kBandE2M3 = kE2M3Max;                     // DR <= 7.5: E2M3 (when enabled)
+inline constexpr float kBandE4M3 = kE4M3Max * 64.0f;             // 28672 = 448 * 2^6
+inline constexpr float kBandE4M3QuantError = kBandE4M3 * 4.0f;   // 114688: quant-error mode's wider E4M3 band
+inline constexpr float kBandE5M2 = kE5M2Max * 16384.0f;          // 939524096 = 57344 * 2^14
+
+// ---- the error metric's grid and default threshold (D5) ----
+
+inline constexpr int kErrorFracBits = 24;      // e_fx = floor(min(e, 2) * 2^24)
+inline constexpr double kDefaultThreshold = 0.045;
+
+// ---- the engine's parameters (docs/ENGINE.md): the defaults of the RTL, the SystemC model and the harnesses ----
+
+inline constexpr int kEngineLanes = 32;            // elements per beat
+inline constexpr int kEngineBlockBeatsMax = 512;   // largest block in beats (128x128 at 32 lanes)
+inline constexpr int kEngineMaxBlocks = 4096;      // tensor-level block amax memory depth
+inline constexpr int kEnginePipe = 2;              // register stages between the lanes and the code output
+inline constexpr int kEngineBlockFifoDepth = 4;    // block-info FIFO entries
+
+}  // namespace mor
