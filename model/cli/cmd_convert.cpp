@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "mor/core/splitmix64.hpp"
 #include "mor/fast_convert.hpp"
 #include "mor/names.hpp"
 
@@ -21,12 +22,7 @@ struct Options {
 };
 
 // SR random bits: a fixed function of the seed and the element index, so runs are reproducible.
-uint32_t sr_bits(uint64_t seed, uint64_t index) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return static_cast<uint32_t>((z ^ (z >> 31)) >> 32);
-}
+uint32_t sr_bits(uint64_t seed, uint64_t index) { return static_cast<uint32_t>(mor::splitmix64_at(seed, index) >> 32); }
 
 mor::FormatId format_or_throw(const std::string& name, const char* what) {
   const auto f = mor::parse_format(name);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "mor/core/fp32_ops.hpp"
+#include "mor/core/splitmix64.hpp"
 
 namespace mor {
 
@@ -79,14 +80,7 @@ const char* engine_block_style_name(int style) {
 
 namespace {
 
-struct Rng {  // splitmix64: the same tensors on every platform
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+struct Rng : SplitMix64 {  // the same tensors on every platform
   // A rough normal sample: the sum of four uniforms, centred (integer arithmetic, then one exact scaling).
   float normalish() {
     int64_t s4 = 0;

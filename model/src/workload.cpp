@@ -14,19 +14,12 @@
 
 #include "mor/core/convert.hpp"
 #include "mor/core/fp32_ops.hpp"
+#include "mor/core/splitmix64.hpp"
 
 namespace mor {
 namespace {
 
-// splitmix64: a tiny, well-mixed integer generator with a 64-bit state.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+struct Rng : SplitMix64 {
   // Uniform in [0, 1) with 24 random bits: exact integer-to-float conversion and a power-of-two scaling.
   float uniform() { return static_cast<float>(next() >> 40) * 0x1p-24f; }
   // Approximately N(0, 1): Irwin-Hall sum of 12 uniforms minus 6 (tails bounded at +-6, deterministic).
