@@ -364,6 +364,15 @@ __global__ void __launch_bounds__(kCtaThreads) tensor_quantize_kernel(const void
   if (blockIdx.x == 0 && threadIdx.x == 0) sum->group_scale = r_g;
 }
 
+template <InputType kIn, bool kMayHaveNan>
+__device__ void passthrough_loop(const void* x, int64_t vectors, int64_t first, int64_t stride, const DeviceOutputs& out) {
+  for (int64_t v = first; v < vectors; v += stride) {
+    Raw8<kIn> raw;
+    load_raw<kIn, true>(x, v * 8, raw);
+    store8(out, v * 8, keep8<kIn>(raw, kMayHaveNan));
+  }
+}
+
 // Pass 3: the decision, and BF16 passthrough when the tensor is not kept in FP8.
 template <InputType kIn>
 __global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void* x, Geometry g, uint32_t threshold_fx,
@@ -380,13 +389,9 @@ __global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void
     out.block_tag[b] = static_cast<uint8_t>(kTagBF16);
     out.block_scale[b] = 0;
   }
-  const bool may_have_nan = sum->nonfinite > 0;
   const int64_t vectors = g.rows * g.cols / 8;
-  for (int64_t v = tid; v < vectors; v += stride) {
-    Raw8<kIn> raw;
-    load_raw<kIn, true>(x, v * 8, raw);
-    store8(out, v * 8, keep8<kIn>(raw, may_have_nan));
-  }
+  if (sum->nonfinite > 0) passthrough_loop<kIn, true>(x, vectors, tid, stride, out);  // uniform: two loops
+  else passthrough_loop<kIn, false>(x, vectors, tid, stride, out);
 }
 
 // Pass 1 for CTA teams (blocks of >= 256 elements): the block's totals are the CTA's, one reduction round.

@@ -83,7 +83,7 @@ TEST_F(gpu_convert, AllFp32InputsThroughBf16Outputs) {
               static_cast<unsigned long long>(pair.mismatches));
   EXPECT_EQ(out.checked, uint64_t{1} << 32);
   EXPECT_EQ(out.mismatches, 0u) << std::hex << "input " << out.first_input << " gpu " << out.first_got << " model " << out.first_want;
-  EXPECT_GT(pair.checked, uint64_t{4} << 30);
+  EXPECT_GT(pair.checked, (uint64_t{1} << 32) / 100 * 97);  // the pairs with no NaN in either slot
   EXPECT_EQ(pair.mismatches, 0u) << std::hex << "input " << pair.first_input << " gpu " << pair.first_got << " model " << pair.first_want;
 }
 

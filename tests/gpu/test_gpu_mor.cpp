@@ -13,6 +13,7 @@
 
 #include "device_checks.hpp"
 #include "gpu_test_env.hpp"
+#include "gpu_test_tensors.hpp"
 #include "mor/core/metric.hpp"
 #include "mor/kernels/mor_kernels.hpp"
 #include "mor/policy.hpp"
@@ -347,49 +348,19 @@ TEST_F(gpu_mor, TensorLevelPropagateNanAndOptionalFake) {
   EXPECT_EQ(bad, 0u);
 }
 
-// Issue 21's divergent shuffle: quant-error mode, blocks of 32 (teams of 4 threads, 8 per warp) and 128 elements
-// (teams of 16, 2 per warp) where neighbouring blocks disagree on whether to measure. Block kinds, cycling so that
-// every warp holds several: 0 narrow (DR < 2, unmeasured, E4M3); 1 DR ~2^20 spread over the block (measured, E5M2's
-// error is smaller: BF16); 2 values near 1 and one exact 2^-17 (DR ~2^17, measured, E4M3 wins); 3 DR 2^31 (BF16 by
-// its band, unmeasured).
-Tensor mixed_measure_tensor(int64_t rows, int64_t cols, int64_t block_cols, bool fp32, uint64_t seed) {
-  Tensor t{"mixed measure 1x" + std::to_string(block_cols), fp32 ? DType::kF32 : DType::kBF16, rows, cols, {}};
-  std::mt19937_64 rng(seed);
-  t.bits.resize(static_cast<std::size_t>(rows * cols));
-  for (int64_t i = 0; i < rows * cols; ++i) {
-    const int64_t block = (i / cols) * (cols / block_cols) + (i % cols) / block_cols, pos = (i % cols) % block_cols;
-    const int kind = static_cast<int>((block * 3 + static_cast<int64_t>(seed)) % 4);
-    const float mant = 1.0f + static_cast<float>(rng() % 128) / 128.0f;
-    float v = mant;
-    if (kind == 1) v = pos == 0 ? std::ldexp(1.5f, 20) : pos == 1 ? 1.0f : std::ldexp(mant, static_cast<int>(rng() % 21));
-    if (kind == 2 && pos == 3) v = std::ldexp(1.0f, -17);
-    if (kind == 3) v = pos == 0 ? std::ldexp(1.0f, 31) : pos == 1 ? 1.0f : std::ldexp(mant, static_cast<int>(rng() % 31));
-    if (rng() % 2) v = -v;
-    uint32_t b = f32_bits(v);
-    if (!fp32) b &= 0xFFFF0000u;
-    t.bits[static_cast<std::size_t>(i)] = b;
-  }
-  return t;
-}
-
+// Issue 21's divergent shuffle (mixed_measure_tensor, gpu_test_tensors.hpp).
 TEST_F(gpu_mor, QuantErrorMeasuredAndUnmeasuredBlocksShareAWarp) {
   uint64_t bad = 0;
   for (KernelVersion v : kVersions)
     for (int64_t bc : {32, 128})
       for (bool fp32 : {false, true})
         for (uint64_t seed : {1u, 2u, 3u}) {
-          const Tensor t = mixed_measure_tensor(16, 1024, bc, fp32, seed);
+          const Tensor t = test::mixed_measure_tensor(16, 1024, bc, fp32, seed);
           SubTensorCase c{{1, bc}};
           c.quant_error = true;
           bad += compare_subtensor(t, fp32, v, c);
-          if (v == KernelVersion::kVerified && seed == 1) {  // the tensor reaches every branch (model's view)
-            SubTensorConfig cfg;
-            cfg.block = {1, bc};
-            cfg.mode = SubTensorMode::kQuantError;
-            const QuantResult m = quantize_subtensor(t, cfg);
-            EXPECT_GT(m.blocks_per_format[0], 0u);
-            EXPECT_GT(m.blocks_per_format[2], 0u);
-          }
+          // test_kernel_rewrites' MixedMeasureTensorReachesEveryBranch checks, without a GPU, that every warp of this
+          // tensor holds unmeasured E4M3, measured E4M3, measured BF16 and band-BF16 blocks.
         }
   EXPECT_EQ(bad, 0u);
 }
@@ -401,6 +372,7 @@ TEST_F(gpu_mor, TensorsPastTheGridStrideSweep) {
   std::mt19937_64 rng(43);
   const Tensor rejected = random_tensor(rng, 2304, 2560, false, 1);  // 5.9 M elements, wide range: rejected
   const Tensor accepted = random_tensor(rng, 2304, 2560, true, 0);
+  ASSERT_EQ(quantize_tensor_level(rejected, TensorLevelConfig{}).tensor_format, FormatTag::kBF16);
   for (KernelVersion v : kVersions) {
     bad += compare_tensor_level(rejected, false, v);
     bad += compare_tensor_level(accepted, true, v);

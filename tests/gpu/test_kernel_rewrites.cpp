@@ -18,7 +18,11 @@
 #include "mor/core/exact_rewrites.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/metric.hpp"
+#include "gpu_test_tensors.hpp"
+#include "mor/core/amax.hpp"
+#include "mor/core/decision.hpp"
 #include "mor/kernels/tiling.hpp"
+#include "mor/policy.hpp"
 #include "sweep.hpp"
 
 namespace mor {
@@ -92,7 +96,7 @@ TEST(exact_rewrites, GuardedDequantAllExponentFieldsSweep) {
   const auto codes = finite_fp8_values();
   std::vector<uint32_t> fields;
   for (uint32_t f = 0; f < 255; ++f) fields.push_back(f);
-  const uint64_t stride = test::full_sweep() ? 4099 : 65537;
+  const uint64_t stride = test::full_sweep() ? 509 : 65537;
   const uint64_t bad = sweep_significands(fields, stride, [&](uint32_t s) {
     if (s == 0) return uint64_t{0};  // no scale is zero
     const DequantScale ds = dequant_scale(s);
@@ -200,6 +204,40 @@ TEST(kernel_tiling, TeamLaneMasksPartitionTheWarp) {
     }
     EXPECT_EQ(all, 0xFFFFFFFFu);
   }
+}
+
+// The GPU test of the divergent-shuffle fix (test_gpu_mor QuantErrorMeasuredAndUnmeasuredBlocksShareAWarp) only
+// means something if the warps of its tensor really mix blocks that measure and blocks that do not. Checked here,
+// without a GPU, with the model's own band and choice functions: every warp (8 blocks of 1x32, 2 of 1x128) holds a
+// measured and an unmeasured block, and over the tensor the measured blocks go both ways (E4M3 and BF16).
+TEST(kernel_tiling, MixedMeasureTensorReachesEveryBranch) {
+  for (int64_t bc : {32, 128})
+    for (bool fp32 : {false, true})
+      for (uint64_t seed : {1u, 2u, 3u}) {
+        const Tensor t = test::mixed_measure_tensor(16, 1024, bc, fp32, seed);
+        SubTensorConfig cfg;
+        cfg.block = {1, bc};
+        cfg.mode = SubTensorMode::kQuantError;
+        const QuantResult m = quantize_subtensor(t, cfg);
+        const int64_t blocks = t.rows * t.cols / bc, per_warp = 32 / (bc / 8);
+        const SubTensorRules rules{true, false, false};
+        int measured_e4m3 = 0, measured_bf16 = 0, warps_mixed = 0;
+        for (int64_t w = 0; w < blocks / per_warp; ++w) {
+          bool any_measured = false, any_unmeasured = false;
+          for (int64_t b = w * per_warp; b < (w + 1) * per_warp; ++b) {
+            BlockStats s;
+            for (int64_t k = 0; k < bc; ++k) stats_add(s, t.bits[static_cast<std::size_t>(b * bc + k)], NanPolicy::kIgnoreNan);
+            const SubTensorBand band = subtensor_band(subtensor_dynamic_range(s.amax, s.min_nonzero), false, rules);
+            (band.measure ? any_measured : any_unmeasured) = true;
+            const auto tag = static_cast<FormatTag>(m.block_tag[static_cast<std::size_t>(b)]);
+            if (band.measure) (tag == FormatTag::kE4M3 ? measured_e4m3 : measured_bf16) += 1;
+          }
+          warps_mixed += any_measured && any_unmeasured;
+        }
+        EXPECT_EQ(warps_mixed, blocks / per_warp) << "1x" << bc << " fp32 " << fp32 << " seed " << seed;
+        EXPECT_GT(measured_e4m3, 0) << "1x" << bc << " fp32 " << fp32 << " seed " << seed;
+        EXPECT_GT(measured_bf16, 0) << "1x" << bc << " fp32 " << fp32 << " seed " << seed;
+      }
 }
 
 }  // namespace
