@@ -4,11 +4,15 @@
 # of the v2 rewrites, and mor-bench-gpu at 64 MiB and 2 GiB (the device-to-device copy baseline in the same run, the
 # verified and v2 kernels row by row, the rejected-tensor, BF16-block, 1x128/1x32 and FP32-input rows), plus a
 # per-kernel time split where Nsight Systems (nsys) exists. Writes device, date, command, logs and JSON to $OUT.
+# Every step has a time limit (45 + 120 + 20 + 75 + 30 s = 290 s in all), so a hang fails the step, not the call.
 #
 # usage: OUT=bench/results/<date>-<device> bash bench/gpu/gpu_check.sh
 #   BIN   where the binaries are (default build/bin): test_gpu_convert, test_gpu_mor, test_kernel_rewrites,
 #         mor-bench-gpu. Build them first on any machine with nvcc: `make build` (CUDA architectures 90a).
 # Exit status: 0 when every step passed, 1 otherwise, 2 when a binary is missing.
+# From a session lent a GPU machine (the device tool): build here, then one call with
+#   command 'OUT=$OUT bash bench/gpu/gpu_check.sh', timeout_s 300, carry the four binaries above (about 32 MB);
+# copy what comes back under $OUT to bench/results/<date>-<device>/ and add a README.md with the numbers.
 set -uo pipefail
 BIN=${BIN:-build/bin}
 OUT=${OUT:-bench/results/$(date -u +%F)-gpu-check}
@@ -45,13 +49,13 @@ run() {
 }
 
 export MOR_REQUIRE_GPU=1
-run test_gpu_convert 60 "$BIN/test_gpu_convert"
-run test_gpu_mor 150 "$BIN/test_gpu_mor"
-run test_kernel_rewrites 30 "$BIN/test_kernel_rewrites"
-run bench_gpu 90 "$BIN/mor-bench-gpu" --sizes-mib 64,2048 --json "$OUT/bench_gpu.json"
+run test_gpu_convert 45 "$BIN/test_gpu_convert"
+run test_gpu_mor 120 "$BIN/test_gpu_mor"
+run test_kernel_rewrites 20 "$BIN/test_kernel_rewrites"
+run bench_gpu 75 "$BIN/mor-bench-gpu" --sizes-mib 64,2048 --json "$OUT/bench_gpu.json"
 cat "$OUT/bench_gpu.log"
 if command -v nsys > /dev/null; then
-  run nsys_kernel_split 60 nsys profile --stats=true --force-overwrite true -o "$OUT/nsys" "$BIN/mor-bench-gpu" \
+  run nsys_kernel_split 30 nsys profile --stats=true --force-overwrite true -o "$OUT/nsys" "$BIN/mor-bench-gpu" \
     --sizes-mib 2048 --reps 3 --core
   rm -f "$OUT/nsys.nsys-rep" "$OUT/nsys.sqlite"  # large; the split is in the log
 else

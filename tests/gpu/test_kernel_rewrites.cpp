@@ -74,16 +74,18 @@ TEST(exact_rewrites, DequantByReciprocalSweep) {
   EXPECT_EQ(bad, 0u);
 }
 
-// The guard matters: outside [27, 227] the reciprocal form is not exact (1/s or q/s leave the normal range), which
-// is why dequant_rn falls back to the divider there.
+// The guard matters: far outside [27, 227] the reciprocal form is not exact (1 / s or |q| * r leave the normal
+// range): sampled, exponent field 1 mismatches in 38% of the cases, field 10 in 6%, field 254 in 44 of 1.3e8 (fields
+// 20-253 showed none, but only [27, 227] is proven). Hence dequant_rn's fallback to the divider.
 TEST(exact_rewrites, ReciprocalFormFailsOutsideItsRange) {
   const auto codes = finite_fp8_values();
-  uint64_t bad_high = 0, bad_low = 0;
+  uint64_t bad_field1 = 0, bad_field10 = 0;
   for (uint32_t sig = 0; sig < (1u << 23); sig += 9973) {
-    bad_high += dequant_mismatches(codes, 253u << 23 | sig);
-    bad_low += dequant_mismatches(codes, 1u << 23 | sig);
+    bad_field1 += dequant_mismatches(codes, 1u << 23 | sig);
+    bad_field10 += dequant_mismatches(codes, 10u << 23 | sig);
   }
-  EXPECT_GT(bad_high + bad_low, 0u);
+  EXPECT_GT(bad_field1, 0u);
+  EXPECT_GT(bad_field10, 0u);
   EXPECT_FALSE(dequant_scale(253u << 23).use_reciprocal);
   EXPECT_FALSE(dequant_scale(26u << 23 | 0x7FFFFFu).use_reciprocal);
   EXPECT_TRUE(dequant_scale(27u << 23).use_reciprocal);
