@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The GPU check of issue 21: one call of at most 5 minutes on a GPU machine, with the binaries built on the CPU
 # machine (no nvcc needed here). Runs every GPU test with MOR_REQUIRE_GPU=1 (a skip is a failure), the CPU proofs
-# of the v2 rewrites, and mor-bench-gpu at 64 MiB and 2 GiB (the device-to-device copy baseline in the same run, the
-# verified and v2 kernels row by row, the rejected-tensor, BF16-block, 1x128/1x32 and FP32-input rows), plus a
-# per-kernel time split where Nsight Systems (nsys) exists. Writes device, date, command, logs and JSON to $OUT.
+# of the v2 rewrites, and mor-bench-gpu at 64 MiB and 2 GiB, plus 16 MiB where v2's tensor-level MoR runs as one
+# persistent kernel from L2 (the device-to-device copy baseline in the same run, the verified and v2 kernels row by
+# row, the rejected-tensor, BF16-block, 1x128/1x32 and FP32-input rows), plus a per-kernel time split where Nsight
+# Systems (nsys) exists. Writes device, date, command, logs and JSON to $OUT.
 # Every step has a time limit (45 + 120 + 20 + 75 + 30 s = 290 s in all), so a hang fails the step, not the call.
 #
 # usage: OUT=bench/results/<date>-<device> bash bench/gpu/gpu_check.sh
@@ -52,7 +53,7 @@ export MOR_REQUIRE_GPU=1
 run test_gpu_convert 45 "$BIN/test_gpu_convert"
 run test_gpu_mor 120 "$BIN/test_gpu_mor"
 run test_kernel_rewrites 20 "$BIN/test_kernel_rewrites"
-run bench_gpu 75 "$BIN/mor-bench-gpu" --sizes-mib 64,2048 --json "$OUT/bench_gpu.json"
+run bench_gpu 75 "$BIN/mor-bench-gpu" --sizes-mib 16,64,2048 --json "$OUT/bench_gpu.json"
 cat "$OUT/bench_gpu.log"
 if command -v nsys > /dev/null; then
   run nsys_kernel_split 30 nsys profile --stats=true --force-overwrite true -o "$OUT/nsys" "$BIN/mor-bench-gpu" \

@@ -50,19 +50,23 @@ struct Team {
   uint32_t mask;   // the team's lanes in its warp (all 32 for CTA teams)
 };
 
-__device__ __forceinline__ Team team_of(const Geometry& g) {
+// The team of this thread when its CTA works on `unit` (the CTA index of a one-unit-per-CTA launch; a persistent
+// kernel walks several units per CTA).
+__device__ __forceinline__ Team team_of(const Geometry& g, int64_t unit) {
   Team t;
   t.size = g.team;
   if (g.team == kCtaThreads) {
     t.lane = threadIdx.x;
-    t.block = blockIdx.x;
+    t.block = unit;
   } else {
     t.lane = threadIdx.x % g.team;
-    t.block = int64_t{blockIdx.x} * (kCtaThreads / g.team) + threadIdx.x / g.team;
+    t.block = unit * (kCtaThreads / g.team) + threadIdx.x / g.team;
   }
   t.mask = team_lane_mask(static_cast<int>(threadIdx.x % kWarp), g.team);
   return t;
 }
+
+__device__ __forceinline__ Team team_of(const Geometry& g) { return team_of(g, blockIdx.x); }
 
 // Reduction over one team. Small teams shuffle with their own lane mask, so a team may call it inside a branch its
 // warp-mates do not take; CTA teams synchronize the CTA and must be converged (all their branches are uniform).

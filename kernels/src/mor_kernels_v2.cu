@@ -13,6 +13,7 @@
 //   - current scaling's amax as a grid-stride pass (at most 16 CTAs per SM, one atomic per CTA and statistic).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cooperative_groups.h>
 #include <cuda_runtime.h>
 
 #include "common.cuh"
@@ -30,6 +31,7 @@
 namespace mor::gpu::v2 {
 namespace {
 
+namespace cg = cooperative_groups;
 using namespace detail;
 
 // ---- raw vectors: 8 elements as loaded (BF16: one 16-byte word, FP32: two) ----
@@ -163,44 +165,54 @@ struct CtaTotals {
   uint32_t elements[kFormatTagCount] = {0, 0, 0, 0};
 };
 
+template <bool kFormats>
 __device__ __forceinline__ void combine(CtaTotals& a, const CtaTotals& b) {
   a.amax = a.amax > b.amax ? a.amax : b.amax;  // |x| bits; the propagated NaN 0x7FC00000 is the largest
   a.nnz += b.nnz;
   a.nonfinite += b.nonfinite;
+  if constexpr (kFormats) {
 #pragma unroll
-  for (int f = 0; f < kFormatTagCount; ++f) a.elements[f] += b.elements[f];
+    for (int f = 0; f < kFormatTagCount; ++f) a.elements[f] += b.elements[f];
+  }
 }
 
+template <bool kFormats>
 __device__ __forceinline__ CtaTotals shfl_xor(const CtaTotals& v, int off) {
   CtaTotals r;
   r.amax = __shfl_xor_sync(0xFFFFFFFFu, v.amax, off);
   r.nnz = __shfl_xor_sync(0xFFFFFFFFu, v.nnz, off);
   r.nonfinite = __shfl_xor_sync(0xFFFFFFFFu, v.nonfinite, off);
+  if constexpr (kFormats) {
 #pragma unroll
-  for (int f = 0; f < kFormatTagCount; ++f) r.elements[f] = __shfl_xor_sync(0xFFFFFFFFu, v.elements[f], off);
+    for (int f = 0; f < kFormatTagCount; ++f) r.elements[f] = __shfl_xor_sync(0xFFFFFFFFu, v.elements[f], off);
+  }
   return r;
 }
 
-// Every thread of the CTA calls this, converged (full-warp shuffles); thread 0 adds the CTA's totals to the summary.
+// Every thread of the CTA calls this, converged (full-warp shuffles); thread 0 adds the CTA's totals to the summary
+// and gets the CTA's amax back (the block amax when the CTA is one block).
 template <bool kFormats>
-__device__ void publish_cta_totals(CtaTotals v, TensorSummary* sum) {
+__device__ uint32_t publish_cta_totals(CtaTotals v, TensorSummary* sum) {
   for (int off = kWarp / 2; off > 0; off /= 2) {
-    const CtaTotals o = shfl_xor(v, off);
-    combine(v, o);
+    const CtaTotals o = shfl_xor<kFormats>(v, off);
+    combine<kFormats>(v, o);
   }
   __shared__ CtaTotals partial[kCtaThreads / kWarp];
   if (threadIdx.x % kWarp == 0) partial[threadIdx.x / kWarp] = v;
   __syncthreads();
-  if (threadIdx.x != 0) return;
-  for (int w = 1; w < kCtaThreads / kWarp; ++w) combine(v, partial[w]);
-  if (v.amax) atomicMax(&sum->group_amax, v.amax);
-  if (v.nnz) atomicAdd(&sum->nnz, static_cast<unsigned long long>(v.nnz));
-  if (v.nonfinite) atomicAdd(&sum->nonfinite, static_cast<unsigned long long>(v.nonfinite));
-  if constexpr (kFormats) {
+  if (threadIdx.x == 0) {
+    for (int w = 1; w < kCtaThreads / kWarp; ++w) combine<kFormats>(v, partial[w]);
+    if (v.amax) atomicMax(&sum->group_amax, v.amax);
+    if (v.nnz) atomicAdd(&sum->nnz, static_cast<unsigned long long>(v.nnz));
+    if (v.nonfinite) atomicAdd(&sum->nonfinite, static_cast<unsigned long long>(v.nonfinite));
+    if constexpr (kFormats) {
 #pragma unroll
-    for (int f = 0; f < kFormatTagCount; ++f)
-      if (v.elements[f]) atomicAdd(&sum->elements_per_format[f], static_cast<unsigned long long>(v.elements[f]));
+      for (int f = 0; f < kFormatTagCount; ++f)
+        if (v.elements[f]) atomicAdd(&sum->elements_per_format[f], static_cast<unsigned long long>(v.elements[f]));
+    }
   }
+  __syncthreads();  // partial[] is free again (a persistent kernel calls this once per unit)
+  return v.amax;
 }
 
 // A block's statistics over its team in one round: max amax, min nonzero, sum of non-finite counts. Small teams
@@ -266,18 +278,21 @@ __device__ __forceinline__ uint32_t team_max(const Team& t, uint32_t v) {
 }
 
 // ---- tensor-level MoR ----
+//
+// Three passes: statistics, quantize, decide (+ BF16 passthrough). Each pass is a device function over one "unit"
+// (the blocks one CTA owns); the three-kernel launch runs one unit per CTA, and for tensors whose input fits in half
+// the L2 cache a persistent cooperative kernel runs all three passes in one launch, its CTAs walking the units, so
+// the quantize pass reads the input from L2 and two launches are saved.
 
 constexpr int kStatsUnroll = 8;     // vectors in flight per thread in the statistics pass
 constexpr int kQuantizeUnroll = 4;  // and in the quantize pass
 
-// Pass 1: per-block amax (the GAM block scales need it) and the tensor's amax, NNZ and non-finite count.
-// Small teams (blocks under 256 elements): block amax by a team shuffle, the summary once per CTA.
+// Pass 1 on one unit: per-block amax (the GAM block scales need it) and the tensor's amax, NNZ, non-finite count.
 template <InputType kIn>
-__global__ void __launch_bounds__(kCtaThreads) stats_kernel_small(const void* x, Geometry g, bool propagate_nan,
-                                                            uint32_t* block_amax, TensorSummary* sum) {
-  const Team t = team_of(g);
+__device__ void stats_unit(const void* x, const Geometry& g, int64_t unit, NanPolicy policy, uint32_t* block_amax,
+                           TensorSummary* sum) {
+  const Team t = team_of(g, unit);
   const bool active = t.block < g.blocks;
-  const NanPolicy policy = propagate_nan ? NanPolicy::kPropagateNan : NanPolicy::kIgnoreNan;
   BlockStats s;
   if (active) {
     VectorWalk walk(g, t.block, t.lane);
@@ -298,13 +313,22 @@ __global__ void __launch_bounds__(kCtaThreads) stats_kernel_small(const void* x,
         }
     }
   }
-  const uint32_t amax = team_max(t, s.amax);
-  if (active && t.lane == 0) block_amax[t.block] = amax;
+  if (t.size < kCtaThreads) {  // small teams: the block amax by a team shuffle; CTA teams: the CTA total below
+    const uint32_t amax = team_max(t, s.amax);
+    if (active && t.lane == 0) block_amax[t.block] = amax;
+  }
   CtaTotals mine;
   mine.amax = s.amax;
   mine.nnz = s.nnz;
   mine.nonfinite = s.nonfinite;
-  publish_cta_totals<false>(mine, sum);
+  const uint32_t cta_amax = publish_cta_totals<false>(mine, sum);
+  if (t.size == kCtaThreads && threadIdx.x == 0) block_amax[t.block] = cta_amax;
+}
+
+template <InputType kIn>
+__global__ void __launch_bounds__(kCtaThreads) stats_kernel(const void* x, Geometry g, bool propagate_nan,
+                                                            uint32_t* block_amax, TensorSummary* sum) {
+  stats_unit<kIn>(x, g, blockIdx.x, propagate_nan ? NanPolicy::kPropagateNan : NanPolicy::kIgnoreNan, block_amax, sum);
 }
 
 // Quantizes one block with its GAM scale; returns this thread's error sum.
@@ -337,18 +361,16 @@ __device__ uint64_t tensor_quantize_block(const void* x, const Geometry& g, cons
   return err;
 }
 
-// Pass 2: GAM scales, quantize, measure (skipped when the tensor holds NaN or Inf: D2, pass 3 keeps it in BF16).
+// Pass 2 on one unit: GAM scales, quantize, measure. The caller skips it when the tensor holds NaN or Inf (D2: pass 3
+// keeps the tensor in BF16). r_g and the block amax are read past L1 (__ldcg): in the persistent kernel other SMs
+// wrote them during the same launch.
 template <InputType kIn, bool kFake>
-__global__ void __launch_bounds__(kCtaThreads) tensor_quantize_kernel(const void* x, Geometry g,
-                                                                      const uint32_t* block_amax, DeviceOutputs out,
-                                                                      TensorSummary* sum) {
-  if (sum->nonfinite > 0) return;  // uniform over the grid
-  const Team t = team_of(g);
-  const bool active = t.block < g.blocks;
-  const uint32_t r_g = gam_group_scale(sum->group_amax);
+__device__ void quantize_unit(const void* x, const Geometry& g, int64_t unit, uint32_t r_g, const uint32_t* block_amax,
+                              const DeviceOutputs& out, TensorSummary* sum) {
+  const Team t = team_of(g, unit);
   uint64_t err = 0;
-  if (active) {
-    const uint32_t s = gam_block_scale(r_g, block_amax[t.block]);
+  if (t.block < g.blocks) {
+    const uint32_t s = gam_block_scale(r_g, __ldcg(block_amax + t.block));
     if (t.lane == 0) {
       out.block_scale[t.block] = s;
       out.block_exp_offset[t.block] = static_cast<uint8_t>(gam_exp_offset(r_g, s));
@@ -361,6 +383,15 @@ __global__ void __launch_bounds__(kCtaThreads) tensor_quantize_kernel(const void
   // Exact integer sum: the order of the additions does not matter. One atomic per warp.
   for (int off = kWarp / 2; off > 0; off /= 2) err += __shfl_xor_sync(0xFFFFFFFFu, err, off);
   if (threadIdx.x % kWarp == 0 && err) atomicAdd(&sum->err_sum, static_cast<unsigned long long>(err));
+}
+
+template <InputType kIn, bool kFake>
+__global__ void __launch_bounds__(kCtaThreads) tensor_quantize_kernel(const void* x, Geometry g,
+                                                                      const uint32_t* block_amax, DeviceOutputs out,
+                                                                      TensorSummary* sum) {
+  if (sum->nonfinite > 0) return;  // uniform over the grid
+  const uint32_t r_g = gam_group_scale(sum->group_amax);
+  quantize_unit<kIn, kFake>(x, g, blockIdx.x, r_g, block_amax, out, sum);
   if (blockIdx.x == 0 && threadIdx.x == 0) sum->group_scale = r_g;
 }
 
@@ -373,11 +404,12 @@ __device__ void passthrough_loop(const void* x, int64_t vectors, int64_t first, 
   }
 }
 
-// Pass 3: the decision, and BF16 passthrough when the tensor is not kept in FP8.
+// Pass 3: the decision, and BF16 passthrough when the tensor is not kept in FP8 (grid-stride over all threads).
 template <InputType kIn>
-__global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void* x, Geometry g, uint32_t threshold_fx,
-                                                                      DeviceOutputs out, TensorSummary* sum) {
-  const TensorDecision decision = tensor_decision(sum->nonfinite, sum->nnz, sum->err_sum, threshold_fx);
+__device__ void finalize_grid(const void* x, const Geometry& g, uint32_t threshold_fx, const DeviceOutputs& out,
+                              TensorSummary* sum) {
+  const unsigned long long nonfinite = __ldcg(&sum->nonfinite);
+  const TensorDecision decision = tensor_decision(nonfinite, __ldcg(&sum->nnz), __ldcg(&sum->err_sum), threshold_fx);
   const int64_t tid = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
   if (tid == 0) {
     sum->decision_tag = static_cast<uint32_t>(decision.tag);
@@ -390,59 +422,33 @@ __global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void
     out.block_scale[b] = 0;
   }
   const int64_t vectors = g.rows * g.cols / 8;
-  if (sum->nonfinite > 0) passthrough_loop<kIn, true>(x, vectors, tid, stride, out);  // uniform: two loops
+  if (nonfinite > 0) passthrough_loop<kIn, true>(x, vectors, tid, stride, out);  // uniform: two loops
   else passthrough_loop<kIn, false>(x, vectors, tid, stride, out);
 }
 
-// Pass 1 for CTA teams (blocks of >= 256 elements): the block's totals are the CTA's, one reduction round.
-
 template <InputType kIn>
-__global__ void __launch_bounds__(kCtaThreads) stats_kernel_cta(const void* x, Geometry g, bool propagate_nan,
-                                                                uint32_t* block_amax, TensorSummary* sum) {
-  const Team t = team_of(g);
+__global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void* x, Geometry g, uint32_t threshold_fx,
+                                                                      DeviceOutputs out, TensorSummary* sum) {
+  finalize_grid<kIn>(x, g, threshold_fx, out, sum);
+}
+
+// All three passes in one cooperative launch (grid-wide barriers between them), for tensors that fit in L2.
+template <InputType kIn, bool kFake>
+__global__ void __launch_bounds__(kCtaThreads) tensor_level_persistent_kernel(const void* x, Geometry g,
+                                                                              bool propagate_nan, uint32_t threshold_fx,
+                                                                              uint32_t* block_amax, DeviceOutputs out,
+                                                                              TensorSummary* sum, int64_t units) {
+  const cg::grid_group grid = cg::this_grid();
   const NanPolicy policy = propagate_nan ? NanPolicy::kPropagateNan : NanPolicy::kIgnoreNan;
-  BlockStats s;
-  VectorWalk walk(g, t.block, t.lane);
-  for (int v0 = t.lane; v0 < g.vec_per_block; v0 += kCtaThreads * kStatsUnroll) {
-    Raw8<kIn> raw[kStatsUnroll];
-#pragma unroll
-    for (int k = 0; k < kStatsUnroll; ++k)
-      if (v0 + k * kCtaThreads < g.vec_per_block) {
-        load_raw<kIn, false>(x, walk.element(g), raw[k]);
-        walk.advance(g);
-      }
-#pragma unroll
-    for (int k = 0; k < kStatsUnroll; ++k)
-      if (v0 + k * kCtaThreads < g.vec_per_block) {
-        uint32_t e[8];
-        expand(raw[k], e);
-        stats_add_span(s, e, 8, policy);
-      }
+  for (int64_t u = blockIdx.x; u < units; u += gridDim.x) stats_unit<kIn>(x, g, u, policy, block_amax, sum);
+  grid.sync();  // also a fence: the atomics and block_amax stores of every CTA are visible past L1
+  if (__ldcg(&sum->nonfinite) == 0) {  // uniform over the grid
+    const uint32_t r_g = gam_group_scale(__ldcg(&sum->group_amax));
+    for (int64_t u = blockIdx.x; u < units; u += gridDim.x) quantize_unit<kIn, kFake>(x, g, u, r_g, block_amax, out, sum);
+    if (blockIdx.x == 0 && threadIdx.x == 0) sum->group_scale = r_g;
   }
-  uint32_t amax = s.amax, nnz = s.nnz, nonfinite = s.nonfinite;
-  for (int off = kWarp / 2; off > 0; off /= 2) {
-    const uint32_t a = __shfl_xor_sync(0xFFFFFFFFu, amax, off);
-    amax = a > amax ? a : amax;
-    nnz += __shfl_xor_sync(0xFFFFFFFFu, nnz, off);
-    nonfinite += __shfl_xor_sync(0xFFFFFFFFu, nonfinite, off);
-  }
-  __shared__ uint32_t partial[3][kCtaThreads / kWarp];
-  if (threadIdx.x % kWarp == 0) {
-    partial[0][threadIdx.x / kWarp] = amax;
-    partial[1][threadIdx.x / kWarp] = nnz;
-    partial[2][threadIdx.x / kWarp] = nonfinite;
-  }
-  __syncthreads();
-  if (threadIdx.x != 0) return;
-  for (int w = 1; w < kCtaThreads / kWarp; ++w) {
-    amax = partial[0][w] > amax ? partial[0][w] : amax;
-    nnz += partial[1][w];
-    nonfinite += partial[2][w];
-  }
-  block_amax[t.block] = amax;
-  atomicMax(&sum->group_amax, amax);
-  if (nnz) atomicAdd(&sum->nnz, static_cast<unsigned long long>(nnz));
-  if (nonfinite) atomicAdd(&sum->nonfinite, static_cast<unsigned long long>(nonfinite));
+  grid.sync();
+  finalize_grid<kIn>(x, g, threshold_fx, out, sum);
 }
 
 // ---- sub-tensor MoR: one pass, the block held in registers as loaded ----
@@ -675,13 +681,42 @@ __global__ void __launch_bounds__(kCtaThreads) mxfp8_kernel(const void* x, int64
   }
 }
 
+// One cooperative launch when the input fits in half the L2 cache and the device supports it; else three kernels.
+template <InputType kIn, bool kFake>
+bool launch_persistent(const DeviceTensor& x, const Geometry& g, const TensorLevelParams& p, const DeviceOutputs& out,
+                       TensorSummary* sum, uint32_t* block_amax, cudaStream_t stream) {
+  int cooperative = 0, l2_bytes = 0, per_sm = 0;
+  cudaDeviceGetAttribute(&cooperative, cudaDevAttrCooperativeLaunch, 0);
+  cudaDeviceGetAttribute(&l2_bytes, cudaDevAttrL2CacheSize, 0);
+  const double in_bytes = static_cast<double>(x.rows) * static_cast<double>(x.cols) * (kIn == InputType::kBF16 ? 2 : 4);
+  if (!cooperative || in_bytes > l2_bytes / 2.0) return false;
+  auto* kernel = tensor_level_persistent_kernel<kIn, kFake>;
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kCtaThreads, 0) != cudaSuccess || per_sm < 1) {
+    cudaGetLastError();
+    return false;
+  }
+  int64_t units = grid_for(g);
+  const int64_t resident = int64_t{per_sm} * sm_count();
+  dim3 grid(static_cast<unsigned>(units < resident ? units : resident)), block(kCtaThreads);
+  bool propagate_nan = p.propagate_nan;
+  uint32_t threshold_fx = p.threshold_fx;
+  Geometry geometry = g;
+  DeviceOutputs outputs = out;
+  const void* data = x.data;
+  void* args[] = {&data, &geometry, &propagate_nan, &threshold_fx, &block_amax, &outputs, &sum, &units};
+  return cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(kernel), grid, block, args, 0, stream) == cudaSuccess;
+}
+
 template <InputType kIn>
 void launch_tensor_level(const DeviceTensor& x, const Geometry& g, const TensorLevelParams& p,
                          const DeviceOutputs& out, TensorSummary* sum, uint32_t* block_amax, cudaStream_t stream) {
-  if (g.team == kCtaThreads)
-    stats_kernel_cta<kIn><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p.propagate_nan, block_amax, sum);
-  else
-    stats_kernel_small<kIn><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p.propagate_nan, block_amax, sum);
+  if (p.single_launch_in_l2) {
+    const bool launched = out.fake_bf16 ? launch_persistent<kIn, true>(x, g, p, out, sum, block_amax, stream)
+                                        : launch_persistent<kIn, false>(x, g, p, out, sum, block_amax, stream);
+    if (launched) return;
+    cudaGetLastError();  // a refused cooperative launch: the three kernels below do the same work
+  }
+  stats_kernel<kIn><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p.propagate_nan, block_amax, sum);
   if (out.fake_bf16)
     tensor_quantize_kernel<kIn, true><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, block_amax, out, sum);
   else

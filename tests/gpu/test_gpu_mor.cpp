@@ -95,9 +95,10 @@ struct TensorLevelCase {
   BlockShape block{128, 128};
   bool propagate_nan = false;
   bool fake_output = true;  // v2 only: false passes fake_bf16 = nullptr
+  bool single_launch = true;  // v2 only: false forces the three-kernel form for tensors that fit in L2
 };
 
-uint64_t compare_tensor_level(const Tensor& t, bool fp32, KernelVersion v, TensorLevelCase c = {}) {
+uint64_t compare_tensor_level_once(const Tensor& t, bool fp32, KernelVersion v, const TensorLevelCase& c) {
   TensorLevelConfig cfg;
   cfg.block = c.block;
   cfg.rules.nan_policy = c.propagate_nan ? NanPolicy::kPropagateNan : NanPolicy::kIgnoreNan;
@@ -112,6 +113,7 @@ uint64_t compare_tensor_level(const Tensor& t, bool fp32, KernelVersion v, Tenso
   p.threshold_fx = threshold_fx(0.045);
   p.propagate_nan = c.propagate_nan;
   p.version = v;
+  p.single_launch_in_l2 = c.single_launch;
   gpu::TensorSummary s{};
   const auto st = gpu::tensor_level_mor(d.x, p, d.out, ws, nullptr, &s);
   EXPECT_TRUE(st.ok) << st.message;
@@ -132,8 +134,18 @@ uint64_t compare_tensor_level(const Tensor& t, bool fp32, KernelVersion v, Tenso
     bad += s.err_sum != m.err_sum;
     bad += s.group_scale != m.group_scale.at(0);
   }
-  EXPECT_EQ(bad, 0u) << label(t, fp32, "tensor-level", v) << ": decision model " << name_of(m.tensor_format) << " gpu "
+  EXPECT_EQ(bad, 0u) << label(t, fp32, c.single_launch ? "tensor-level" : "tensor-level (three kernels)", v) << ": decision model " << name_of(m.tensor_format) << " gpu "
                      << s.decision_tag << ", err_sum model " << m.err_sum << " gpu " << s.err_sum;
+  return bad;
+}
+
+// v2 runs tensors that fit in L2 as one persistent kernel: both forms are compared.
+uint64_t compare_tensor_level(const Tensor& t, bool fp32, KernelVersion v, TensorLevelCase c = {}) {
+  uint64_t bad = compare_tensor_level_once(t, fp32, v, c);
+  if (v == KernelVersion::kV2) {
+    c.single_launch = false;
+    bad += compare_tensor_level_once(t, fp32, v, c);
+  }
   return bad;
 }
 

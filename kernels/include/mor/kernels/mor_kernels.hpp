@@ -58,6 +58,9 @@ struct TensorLevelParams {
   uint32_t threshold_fx = 754974;  // floor(0.045 * 2^24)
   bool propagate_nan = false;
   KernelVersion version = KernelVersion::kVerified;
+  // kV2 only: a tensor whose input fits in half the L2 cache runs as one persistent cooperative kernel (the second
+  // read from L2, two launches saved); false forces the three-kernel form.
+  bool single_launch_in_l2 = true;
 };
 
 struct SubTensorParams {
