@@ -79,7 +79,7 @@ def subtensor_mor(x, br=128, bc=128):
     amax = a.amax(dim=(2, 3), keepdim=True)
     amin = torch.where(a > 0, a, torch.full_like(a, float("inf"))).amin(dim=(2, 3), keepdim=True)
     dr = torch.where(torch.isinf(amin), torch.ones_like(amax), amax / amin)
-    use_e4 = dr <= 28672.0
+    use_e4 = dr <= 28672.0  # kBandE4M3 and kBandE5M2 of model/include/mor/core/contract.hpp
     use_e5 = (~use_e4) & (dr <= 939524096.0)
     s4 = FMAX_E4M3 / torch.clamp(amax, min=AMAX_FLOOR)
     s5 = FMAX_E5M2 / torch.clamp(amax, min=AMAX_FLOOR)

@@ -27,17 +27,24 @@ Status check(cudaError_t e, const char* what) {
 
 }  // namespace
 
-int device_count() {
+int device_count(std::string* why) {
   int n = 0;
-  if (cudaGetDeviceCount(&n) != cudaSuccess) {
-    cudaGetLastError();  // clear the sticky "no device" error
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    cudaGetLastError();  // clear the error so later calls do not see it
+    // A machine without a GPU says cudaErrorNoDevice; anything else (no driver, a driver older than the runtime,
+    // a broken install) is named, so a bad driver is never mistaken for "no GPU here".
+    if (why) *why = e == cudaErrorNoDevice ? std::string("no CUDA device")
+                                           : std::string("CUDA unusable: ") + cudaGetErrorName(e) + ": " + cudaGetErrorString(e);
     return 0;
   }
+  if (n == 0 && why) *why = "no CUDA device";
   return n;
 }
 
 std::string device_description() {
-  if (device_count() == 0) return "no CUDA device";
+  std::string why;
+  if (device_count(&why) == 0) return why;
   cudaDeviceProp p{};
   if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return "device 0 unreadable";
   char buf[256];

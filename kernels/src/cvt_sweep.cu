@@ -1,10 +1,12 @@
 // Exhaustive check of the GPU's hardware FP8 conversions against the model's shared scalar code (mor::convert),
-// run on the device so all 2^32 FP32 inputs take seconds. Inline PTX names the exact instruction under test.
+// run on the device so all 2^32 FP32 inputs take seconds. The instructions are the kernels' own wrappers
+// (mor/kernels/device/fp8_ptx.cuh), each naming its exact PTX.
 #include <cuda_runtime.h>
 
 #include <type_traits>
 
 #include "mor/core/convert.hpp"
+#include "mor/kernels/device/fp8_ptx.cuh"
 #include "mor/kernels/gpu.hpp"
 
 namespace mor::gpu {
@@ -29,17 +31,6 @@ __device__ void record(DeviceReport* r, uint32_t input, uint32_t got, uint32_t w
   }
 }
 
-// cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, hi, lo: the only FP32->FP8 forms sm_90 has (SATFINITE, RNE).
-template <bool kE5M2>
-__device__ uint16_t cvt_f32x2(uint32_t hi, uint32_t lo) {
-  uint16_t d;
-  if constexpr (kE5M2)
-    asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(d) : "f"(__uint_as_float(hi)), "f"(__uint_as_float(lo)));
-  else
-    asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(d) : "f"(__uint_as_float(hi)), "f"(__uint_as_float(lo)));
-  return d;
-}
-
 // Every 32-bit pattern i goes through the low slot as itself and through the high slot as hi(j) for the unique j
 // with j * odd == i (multiplication by an odd constant is a bijection on 2^32), so one pass covers both slots.
 constexpr uint32_t kSlotMix = 0x9E3779B1u;
@@ -52,7 +43,7 @@ __global__ void sweep_f32x2(uint64_t first, uint64_t count, DeviceReport* report
   for (uint64_t k = blockIdx.x * uint64_t{blockDim.x} + threadIdx.x; k < count; k += uint64_t{gridDim.x} * blockDim.x) {
     const uint32_t lo = static_cast<uint32_t>(first + k);
     const uint32_t hi = lo * kSlotMix;
-    const uint16_t got = cvt_f32x2<kE5M2>(hi, lo);
+    const uint16_t got = cvt_f32x2_to_fp8x2<kE5M2>(hi, lo);
     const uint16_t want = static_cast<uint16_t>(convert<Fmt, FP32>(hi, mode) << 8 | convert<Fmt, FP32>(lo, mode));
     if (got != want) record(report, lo, got, want);
     ++local;
@@ -68,22 +59,14 @@ __global__ void sweep_f16(DeviceReport* report) {
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= 65536) return;
   const uint32_t pair = (i ^ 0xFFFFu) << 16 | i;
-  uint16_t got;
-  if constexpr (kE5M2)
-    asm("cvt.rn.satfinite.e5m2x2.f16x2 %0, %1;" : "=h"(got) : "r"(pair));
-  else
-    asm("cvt.rn.satfinite.e4m3x2.f16x2 %0, %1;" : "=h"(got) : "r"(pair));
+  const uint16_t got = cvt_f16x2_to_fp8x2<kE5M2>(pair);
   const uint16_t want = static_cast<uint16_t>(convert<Fmt, FP16>(static_cast<uint16_t>(i ^ 0xFFFFu), mode) << 8 |
                                               convert<Fmt, FP16>(static_cast<uint16_t>(i), mode));
   if (got != want) record(report, pair, got, want);
   atomicAdd(&report->checked, 1ull);
   if (i < 256) {  // decode: every FP8 code pair (i, 255-i) to FP16x2; NaN compared as a class
     const uint16_t codes = static_cast<uint16_t>((255 - i) << 8 | i);
-    uint32_t halves;
-    if constexpr (kE5M2)
-      asm("cvt.rn.f16x2.e5m2x2 %0, %1;" : "=r"(halves) : "h"(codes));
-    else
-      asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(halves) : "h"(codes));
+    const uint32_t halves = cvt_fp8x2_to_f16x2<kE5M2>(codes);
     for (int slot = 0; slot < 2; ++slot) {
       const uint8_t code = static_cast<uint8_t>(codes >> (8 * slot));
       const uint16_t h = static_cast<uint16_t>(halves >> (16 * slot));

@@ -1,164 +1,37 @@
 // MoR kernels: tensor-level MoR with GAM, sub-tensor MoR, current scaling and MXFP8, bit-exact with the model.
+// This file holds the kernels verified on an H100 on 2026-11-22 (KernelVersion::kVerified, the default) and the
+// public entry points; mor_kernels_v2.cu holds the rewrites of issue 21.
 //
 // The per-element math is the model's shared scalar code (gam.hpp, metric.hpp, scale.hpp, amax.hpp) compiled for
-// the device; FP8 conversion uses the hardware cvt.rn.satfinite instructions, which tests/gpu checks against the
-// model on all 2^32 FP32 inputs. A "team" is the set of threads that owns one block: a whole CTA for large blocks,
-// a power-of-two slice of a warp for small ones (1x128, 1x32), so every block is reduced without atomics between
-// teams and the block results do not depend on scheduling. Global sums (NNZ, error) are exact integer atomics.
+// the device, and the decisions are the model's own functions (decision.hpp); FP8 conversion uses the hardware
+// cvt.rn.satfinite instructions (device/fp8_ptx.cuh), which tests/gpu checks against the model on all 2^32 FP32
+// inputs. A "team" is the set of threads that owns one block (tiling.hpp), so every block is reduced without
+// atomics between teams and the block results do not depend on scheduling. Global sums (NNZ, error) are exact
+// integer atomics.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include "common.cuh"
 #include "mor/core/amax.hpp"
+#include "mor/core/contract.hpp"
 #include "mor/core/convert.hpp"
+#include "mor/core/decision.hpp"
 #include "mor/core/element.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/gam.hpp"
-#include "mor/kernels/mor_kernels.hpp"
-#include "mor/kernels/timing.hpp"
 #include "mor/core/metric.hpp"
 #include "mor/core/scale.hpp"
+#include "mor/kernels/device/element.cuh"
+#include "mor/kernels/mor_kernels.hpp"
+#include "mor/kernels/timing.hpp"
 
 namespace mor::gpu {
 namespace {
 
-constexpr int kCtaThreads = 256;
-constexpr int kMaxVecPerThread = 8;  // sub-tensor keeps its block in registers: <= 8 x 8 elements per thread
-constexpr uint32_t kTagE4M3 = 0, kTagE5M2 = 1, kTagBF16 = 2, kTagE2M3 = 3;
-constexpr uint32_t kReasonAccepted = 0, kReasonRejected = 1, kReasonNonFinite = 2, kReasonAllZero = 3;
-
-// ---- geometry ----
-
-struct Geometry {
-  int64_t rows, cols, br, bc;
-  int64_t grid_cols, blocks;
-  int vec_per_block;  // 8-element vectors per block
-  int team;           // threads per block: kCtaThreads, or vec_per_block (<= 32, a power of two)
-  __host__ __device__ int64_t vector_element(int64_t block, int v) const {  // first element index of vector v
-    const int64_t vpr = bc / 8;
-    const int64_t r = (block / grid_cols) * br + v / vpr, c = (block % grid_cols) * bc + (v % vpr) * 8;
-    return r * cols + c;
-  }
-};
-
-Status make_geometry(const DeviceTensor& x, int64_t br, int64_t bc, Geometry* g) {
-  if (!x.data || x.rows <= 0 || x.cols <= 0) return {false, "empty tensor"};
-  if (br <= 0 || bc <= 0 || bc % 8 || x.rows % br || x.cols % bc)
-    return {false, "unsupported tiling: block columns must be a multiple of 8 and blocks must tile the tensor"};
-  const int64_t elems = br * bc;
-  g->rows = x.rows;
-  g->cols = x.cols;
-  g->br = br;
-  g->bc = bc;
-  g->grid_cols = x.cols / bc;
-  g->blocks = (x.rows / br) * g->grid_cols;
-  g->vec_per_block = static_cast<int>(elems / 8);
-  if (elems >= 256) {
-    if (elems / 8 > int64_t{kCtaThreads} * 64) return {false, "block too large (more than 131072 elements)"};
-    g->team = kCtaThreads;
-  } else {
-    if (elems & (elems - 1)) return {false, "small blocks must have a power-of-two element count"};
-    g->team = static_cast<int>(elems / 8);
-  }
-  return {};
-}
-
-// ---- loading 8 elements as FP32 bits ----
-
-template <InputType kIn>
-__device__ __forceinline__ void load8(const void* base, int64_t idx, uint32_t (&v)[8]) {
-  if constexpr (kIn == InputType::kBF16) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(base) + idx);
-    const uint32_t w[4] = {raw.x, raw.y, raw.z, raw.w};
-#pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      v[2 * k] = w[k] << 16;
-      v[2 * k + 1] = w[k] & 0xFFFF0000u;
-    }
-  } else {
-    const uint4* p = reinterpret_cast<const uint4*>(static_cast<const float*>(base) + idx);
-    const uint4 a = p[0], b = p[1];
-    v[0] = a.x; v[1] = a.y; v[2] = a.z; v[3] = a.w;
-    v[4] = b.x; v[5] = b.y; v[6] = b.z; v[7] = b.w;
-  }
-}
-
-// ---- teams: reductions over the threads that own one block ----
-
-struct Team {
-  int size;        // threads per block
-  int lane;        // this thread's index in its team
-  int64_t block;   // the block this team owns (may be >= blocks for idle teams)
-  uint32_t mask;   // shuffle mask of the team's warp slice (small teams)
-};
-
-__device__ Team team_of(const Geometry& g) {
-  Team t;
-  t.size = g.team;
-  if (g.team == kCtaThreads) {
-    t.lane = threadIdx.x;
-    t.block = blockIdx.x;
-    t.mask = 0xFFFFFFFFu;
-  } else {
-    t.lane = threadIdx.x % g.team;
-    t.block = int64_t{blockIdx.x} * (kCtaThreads / g.team) + threadIdx.x / g.team;
-    t.mask = 0xFFFFFFFFu;  // whole warps stay converged: idle teams run the same reductions with neutral values
-  }
-  return t;
-}
-
-template <class T, class Op>
-__device__ T team_reduce(const Team& t, T v, Op op) {
-  const int width = t.size < 32 ? t.size : 32;
-  for (int off = width / 2; off > 0; off /= 2) v = op(v, __shfl_xor_sync(t.mask, v, off, width));
-  if (t.size <= 32) return v;
-  __shared__ T partial[kCtaThreads / 32];
-  __syncthreads();
-  if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = v;
-  __syncthreads();
-  T r = partial[0];
-  for (int w = 1; w < kCtaThreads / 32; ++w) r = op(r, partial[w]);
-  return r;
-}
-
-struct MaxOp { __device__ uint32_t operator()(uint32_t a, uint32_t b) const { return a > b ? a : b; } };
-struct MinOp { __device__ uint32_t operator()(uint32_t a, uint32_t b) const { return a < b ? a : b; } };
-struct SumOp {
-  template <class T>
-  __device__ T operator()(T a, T b) const { return a + b; }
-};
+using namespace detail;
 
 // ---- element conversions ----
-
-// Two FP32 values to E4M3 or E5M2 codes (RNE, SATFINITE) with the hardware instruction; lo in bits 7:0.
-template <bool kE5M2>
-__device__ __forceinline__ uint32_t cvt_pair(uint32_t lo, uint32_t hi) {
-  uint16_t d;
-  if constexpr (kE5M2)
-    asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(d) : "f"(__uint_as_float(hi)), "f"(__uint_as_float(lo)));
-  else
-    asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(d) : "f"(__uint_as_float(hi)), "f"(__uint_as_float(lo)));
-  return d;
-}
-
-// Two codes to FP32 bits (exact, through FP16).
-template <bool kE5M2>
-__device__ __forceinline__ void decode_pair(uint32_t codes, uint32_t* lo, uint32_t* hi) {
-  uint32_t h2;
-  const uint16_t c = static_cast<uint16_t>(codes);
-  if constexpr (kE5M2)
-    asm("cvt.rn.f16x2.e5m2x2 %0, %1;" : "=r"(h2) : "h"(c));
-  else
-    asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(h2) : "h"(c));
-  *lo = __float_as_uint(__half2float(__ushort_as_half(static_cast<unsigned short>(h2 & 0xFFFFu))));
-  *hi = __float_as_uint(__half2float(__ushort_as_half(static_cast<unsigned short>(h2 >> 16))));
-}
-
-// BF16 of a dequantized value: RNE by the hardware for numbers; NaN as the model's bf16_from_f32 (quiet, signed).
-__device__ __forceinline__ uint16_t bf16_out(uint32_t d) {
-  if (f32_is_nan(d)) return static_cast<uint16_t>(((d >> 16) & 0x8000u) | 0x7FC0u);
-  return __bfloat16_as_ushort(__float2bfloat16_rn(__uint_as_float(d)));
-}
 
 // Quantize 8 elements with multiplier s in format F (E4M3/E5M2 by hardware, E2M3 by the shared scalar code);
 // writes codes and fake BF16 when asked and returns the canonical error sum of the nonzero elements.
@@ -175,7 +48,7 @@ __device__ uint64_t quantize8(const uint32_t (&x)[8], uint32_t s, uint8_t* codes
     constexpr bool e5 = kFmt == kTagE5M2;
 #pragma unroll
     for (int k = 0; k < 8; k += 2) {
-      const uint32_t c = cvt_pair<e5>(fmul_rn_bits(x[k], s), fmul_rn_bits(x[k + 1], s));
+      const uint32_t c = cvt_f32x2_to_fp8x2<e5>(fmul_rn_bits(x[k + 1], s), fmul_rn_bits(x[k], s));
       q[k] = c & 0xFFu;
       q[k + 1] = c >> 8;
       decode_pair<e5>(c, &qf[k], &qf[k + 1]);
@@ -273,24 +146,16 @@ __global__ void __launch_bounds__(kCtaThreads) tensor_quantize_kernel(const void
 
 // ---- pass 3 of tensor-level MoR: the decision, and BF16 passthrough when the tensor is not kept in FP8 ----
 
-__device__ void decide(TensorSummary* sum, uint32_t threshold_fx, uint32_t* tag, uint32_t* reason) {
-  if (sum->nonfinite > 0) { *tag = kTagBF16; *reason = kReasonNonFinite; }
-  else if (sum->nnz == 0) { *tag = kTagE4M3; *reason = kReasonAllZero; }
-  else if (metric_rejects(sum->err_sum, sum->nnz, threshold_fx)) { *tag = kTagBF16; *reason = kReasonRejected; }
-  else { *tag = kTagE4M3; *reason = kReasonAccepted; }
-}
-
 template <InputType kIn>
 __global__ void __launch_bounds__(kCtaThreads) tensor_finalize_kernel(const void* x, Geometry g, uint32_t threshold_fx,
                                                                       DeviceOutputs out, TensorSummary* sum) {
-  uint32_t tag, reason;
-  decide(sum, threshold_fx, &tag, &reason);
+  const TensorDecision decision = tensor_decision(sum->nonfinite, sum->nnz, sum->err_sum, threshold_fx);
   const int64_t tid = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
   if (tid == 0) {
-    sum->decision_tag = tag;
-    sum->reason = reason;
+    sum->decision_tag = static_cast<uint32_t>(decision.tag);
+    sum->reason = static_cast<uint32_t>(decision.reason);
   }
-  if (tag != kTagBF16) return;
+  if (decision.tag != FormatTag::kBF16) return;
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
   for (int64_t b = tid; b < g.blocks; b += stride) {
     out.block_tag[b] = kTagBF16;
@@ -319,6 +184,7 @@ __global__ void __launch_bounds__(kCtaThreads) current_quantize_kernel(const voi
   if (blockIdx.x == 0 && threadIdx.x == 0) {
     sum->group_scale = s;
     sum->decision_tag = kTagE4M3;
+    sum->reason = static_cast<uint32_t>(Reason::kAccepted);
   }
 }
 
@@ -347,22 +213,16 @@ __global__ void __launch_bounds__(kCtaThreads) subtensor_kernel(const void* x, G
   const uint32_t amin = team_reduce(t, s.min_nonzero, MinOp{});
   const uint32_t nonfinite = team_reduce(t, s.nonfinite, SumOp{});
   const uint32_t nnz = team_reduce(t, s.nnz, SumOp{});
-  // Band decision (spec 7, D7), identical in every thread of the team.
-  uint32_t tag;
-  const float dr = amax == 0 ? 1.0f : fdiv_rn(__uint_as_float(amax), __uint_as_float(amin));
-  const float e4_range = p.quant_error_mode ? 4 * 28672.0f : 28672.0f;
-  bool measure = false;
-  if (nonfinite > 0) tag = kTagBF16;
-  else if (p.enable_e2m3 && dr <= 7.5f) tag = kTagE2M3;
-  else if (dr <= e4_range) tag = kTagE4M3;
-  else if (dr <= 939524096.0f) {
-    if (p.quant_error_mode) measure = true, tag = kTagE4M3;
-    else tag = p.e5m2_to_bf16 ? kTagBF16 : kTagE5M2;
-  } else tag = kTagBF16;
+  // Band decision (spec 7, D7) by the model's functions, identical in every thread of the team. D2: a non-finite
+  // block is decided BF16 before its dynamic range is formed.
+  const SubTensorRules rules{p.quant_error_mode, p.e5m2_to_bf16, p.enable_e2m3};
+  const uint32_t dr = nonfinite > 0 ? kF32One : subtensor_dynamic_range(amax, amin);
+  const SubTensorBand band = subtensor_band(dr, nonfinite > 0, rules);
+  uint32_t tag = static_cast<uint32_t>(band.tag);
   auto scale_for = [&](float fmax) {
     return p.fp32_scales ? fp32_block_scale(amax, fmax) : mor_e8_rz_scale(amax, fmax);
   };
-  if (measure) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
+  if (band.measure) {  // quant-error mode: only this team's lanes take the branch (team_reduce uses the team mask)
     const uint32_t s4 = scale_for(kE4M3Max), s5 = scale_for(kE5M2Max);
     uint64_t e4 = 0, e5 = 0;
 #pragma unroll
@@ -373,15 +233,16 @@ __global__ void __launch_bounds__(kCtaThreads) subtensor_kernel(const void* x, G
       }
     const unsigned long long t4 = team_reduce(t, static_cast<unsigned long long>(e4), SumOp{});
     const unsigned long long t5 = team_reduce(t, static_cast<unsigned long long>(e5), SumOp{});
-    tag = t4 <= t5 ? kTagE4M3 : kTagBF16;
+    tag = static_cast<uint32_t>(subtensor_quant_error_choice(t4, t5));
   }
   if (!active) return;
-  const uint32_t scale = tag == kTagBF16 ? 0u : scale_for(tag == kTagE4M3 ? kE4M3Max : tag == kTagE5M2 ? kE5M2Max : 7.5f);
+  const uint32_t scale = tag == kTagBF16 ? 0u : scale_for(fmax_of(static_cast<FormatTag>(tag)));
   if (t.lane == 0) {
     out.block_tag[t.block] = static_cast<uint8_t>(tag);
     out.block_scale[t.block] = scale;
     atomicAdd(&sum->nnz, static_cast<unsigned long long>(nnz));
     atomicAdd(&sum->nonfinite, static_cast<unsigned long long>(nonfinite));
+    atomicAdd(&sum->elements_per_format[tag], static_cast<unsigned long long>(g.block_elements()));
     atomicMax(&sum->group_amax, amax);
   }
 #pragma unroll
@@ -421,7 +282,7 @@ __global__ void __launch_bounds__(kCtaThreads) mxfp8_kernel(const void* x, int64
   uint32_t q[8], qf[8];
 #pragma unroll
   for (int k = 0; k < 8; k += 2) {
-    const uint32_t c = cvt_pair<false>(fmul_rn_bits(e[k], inv), fmul_rn_bits(e[k + 1], inv));
+    const uint32_t c = cvt_f32x2_to_fp8x2<false>(fmul_rn_bits(e[k + 1], inv), fmul_rn_bits(e[k], inv));
     q[k] = c & 0xFFu;
     q[k + 1] = c >> 8;
     decode_pair<false>(c, &qf[k], &qf[k + 1]);
@@ -442,34 +303,28 @@ __global__ void __launch_bounds__(kCtaThreads) mxfp8_kernel(const void* x, int64
   }
 }
 
-// ---- launch helpers ----
-
-unsigned grid_for(const Geometry& g) {
-  const int64_t teams_per_cta = kCtaThreads / g.team;
-  return static_cast<unsigned>((g.blocks + teams_per_cta - 1) / teams_per_cta);
+__global__ void subtensor_summary(TensorSummary* sum) {
+  uint64_t elements[kFormatTagCount];
+  for (int f = 0; f < kFormatTagCount; ++f) elements[f] = sum->elements_per_format[f];
+  sum->decision_tag = static_cast<uint32_t>(subtensor_tensor_tag(elements));
+  sum->reason = static_cast<uint32_t>(sum->nonfinite > 0 ? Reason::kNonFinite : Reason::kAccepted);
 }
 
-unsigned stream_grid(int64_t vectors) {
-  int sms = 132;
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
-  const int64_t want = (vectors + kCtaThreads - 1) / kCtaThreads;
-  return static_cast<unsigned>(want < int64_t{sms} * 16 ? want : int64_t{sms} * 16);
+bool outputs_ok(const DeviceOutputs& o, bool gam, KernelVersion v) {
+  const bool fake_ok = o.fake_bf16 || v == KernelVersion::kV2;
+  return o.codes && fake_ok && o.block_tag && o.block_scale && (!gam || o.block_exp_offset);
 }
 
-Status finish(TensorSummary* dev, TensorSummary* host, cudaStream_t stream) {
-  Status s = cuda_check(cudaGetLastError(), "kernel launch");
-  if (s && host) {
-    s = cuda_check(cudaMemcpyAsync(host, dev, sizeof *host, cudaMemcpyDeviceToHost, stream), "summary copy");
-    if (s) s = cuda_check(cudaStreamSynchronize(stream), "kernel execution");
-  }
+Status validate(const DeviceTensor& x, int64_t br, int64_t bc, const DeviceOutputs& out, Geometry* g) {
+  if (!x.data) return {false, "empty tensor"};
+  Status s = make_geometry(x.rows, x.cols, br, bc, g);
+  if (s) s = check_alignment(x, out);
   return s;
 }
 
-bool outputs_ok(const DeviceOutputs& o, bool gam) {
-  return o.codes && o.fake_bf16 && o.block_tag && o.block_scale && (!gam || o.block_exp_offset);
-}
-
 }  // namespace
+
+void detail::launch_subtensor_summary(TensorSummary* sum, cudaStream_t stream) { subtensor_summary<<<1, 1, 0, stream>>>(sum); }
 
 Workspace::~Workspace() {
   cudaFree(block_amax_);
@@ -493,12 +348,17 @@ Status Workspace::reserve(int64_t blocks) {
 Status tensor_level_mor(const DeviceTensor& x, const TensorLevelParams& p, const DeviceOutputs& out, Workspace& ws,
                         cudaStream_t stream, TensorSummary* host_summary) {
   Geometry g;
-  Status s = make_geometry(x, p.block_rows, p.block_cols, &g);
+  Status s = validate(x, p.block_rows, p.block_cols, out, &g);
   if (!s) return s;
-  if (!outputs_ok(out, true)) return {false, "tensor_level_mor needs codes, fake_bf16, block_tag, block_scale, block_exp_offset"};
+  if (!outputs_ok(out, true, p.version))
+    return {false, "tensor_level_mor needs codes, fake_bf16, block_tag, block_scale, block_exp_offset"};
   if (!(s = ws.reserve(g.blocks))) return s;
   TensorSummary* sum = ws.summary();
   if (!(s = cuda_check(cudaMemsetAsync(sum, 0, sizeof *sum, stream), "memset"))) return s;
+  if (p.version == KernelVersion::kV2) {
+    if (!(s = v2::tensor_level_mor(x, g, p, out, sum, ws.block_amax(), stream))) return s;
+    return finish(sum, host_summary, stream);
+  }
   const int64_t vectors = g.rows * g.cols / 8;
   if (x.type == InputType::kBF16) {
     stats_kernel<InputType::kBF16><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p.propagate_nan, ws.block_amax(), sum);
@@ -515,29 +375,37 @@ Status tensor_level_mor(const DeviceTensor& x, const TensorLevelParams& p, const
 Status subtensor_mor(const DeviceTensor& x, const SubTensorParams& p, const DeviceOutputs& out, Workspace& ws,
                      cudaStream_t stream, TensorSummary* host_summary) {
   Geometry g;
-  Status s = make_geometry(x, p.block_rows, p.block_cols, &g);
+  Status s = validate(x, p.block_rows, p.block_cols, out, &g);
   if (!s) return s;
   if (g.vec_per_block > g.team * kMaxVecPerThread) return {false, "sub-tensor blocks are limited to 16384 elements"};
-  if (!outputs_ok(out, false)) return {false, "subtensor_mor needs codes, fake_bf16, block_tag, block_scale"};
+  if (!outputs_ok(out, false, p.version)) return {false, "subtensor_mor needs codes, fake_bf16, block_tag, block_scale"};
   if (!(s = ws.reserve(g.blocks))) return s;
   TensorSummary* sum = ws.summary();
   if (!(s = cuda_check(cudaMemsetAsync(sum, 0, sizeof *sum, stream), "memset"))) return s;
-  if (x.type == InputType::kBF16)
+  if (p.version == KernelVersion::kV2) {
+    if (!(s = v2::subtensor_mor(x, g, p, out, sum, stream))) return s;
+  } else if (x.type == InputType::kBF16) {
     subtensor_kernel<InputType::kBF16><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p, out, sum);
-  else
+  } else {
     subtensor_kernel<InputType::kF32><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, p, out, sum);
+  }
+  launch_subtensor_summary(sum, stream);
   return finish(sum, host_summary, stream);
 }
 
 Status current_scaling(const DeviceTensor& x, const DeviceOutputs& out, Workspace& ws, cudaStream_t stream,
-                       TensorSummary* host_summary) {
+                       TensorSummary* host_summary, KernelVersion version) {
   Geometry g;
-  Status s = make_geometry(x, 1, x.cols % 256 == 0 ? 256 : 8, &g);  // any tiling works for the amax pass
+  Status s = validate(x, 1, x.cols % 256 == 0 ? 256 : 8, out, &g);  // any tiling works for the amax pass
   if (!s) return s;
-  if (!out.codes || !out.fake_bf16) return {false, "current_scaling needs codes and fake_bf16"};
+  if (!out.codes || (!out.fake_bf16 && version != KernelVersion::kV2)) return {false, "current_scaling needs codes and fake_bf16"};
   if (!(s = ws.reserve(g.blocks))) return s;
   TensorSummary* sum = ws.summary();
   if (!(s = cuda_check(cudaMemsetAsync(sum, 0, sizeof *sum, stream), "memset"))) return s;
+  if (version == KernelVersion::kV2) {
+    if (!(s = v2::current_scaling(x, out, sum, stream))) return s;
+    return finish(sum, host_summary, stream);
+  }
   const int64_t vectors = g.rows * g.cols / 8;
   if (x.type == InputType::kBF16) {
     stats_kernel<InputType::kBF16><<<grid_for(g), kCtaThreads, 0, stream>>>(x.data, g, false, ws.block_amax(), sum);
@@ -549,9 +417,13 @@ Status current_scaling(const DeviceTensor& x, const DeviceOutputs& out, Workspac
   return finish(sum, host_summary, stream);
 }
 
-Status mxfp8(const DeviceTensor& x, const DeviceOutputs& out, cudaStream_t stream) {
+Status mxfp8(const DeviceTensor& x, const DeviceOutputs& out, cudaStream_t stream, KernelVersion version) {
   if (!x.data || x.rows <= 0 || x.cols <= 0 || x.cols % 32) return {false, "mxfp8 needs a tensor with columns % 32 == 0"};
-  if (!out.codes || !out.fake_bf16 || !out.block_e8m0 || !out.block_tag) return {false, "mxfp8 needs codes, fake_bf16, block_e8m0, block_tag"};
+  if (!out.codes || (!out.fake_bf16 && version != KernelVersion::kV2) || !out.block_e8m0 || !out.block_tag)
+    return {false, "mxfp8 needs codes, fake_bf16, block_e8m0, block_tag"};
+  Status s = check_alignment(x, out);
+  if (!s) return s;
+  if (version == KernelVersion::kV2) return v2::mxfp8(x, out, stream);
   const int64_t blocks = x.rows * x.cols / 32;
   const unsigned grid = static_cast<unsigned>((blocks * 4 + kCtaThreads - 1) / kCtaThreads);
   if (x.type == InputType::kBF16) mxfp8_kernel<InputType::kBF16><<<grid, kCtaThreads, 0, stream>>>(x.data, blocks, out);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "device_checks.hpp"
+#include "gpu_test_env.hpp"
 #include "mor/core/convert.hpp"
 #include "mor/kernels/gpu.hpp"
 
@@ -12,9 +14,7 @@ namespace {
 
 class gpu_convert : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (gpu::device_count() == 0) GTEST_SKIP() << "no CUDA device: " << gpu::device_description();
-  }
+  void SetUp() override { test::skip_without_gpu(); }
 };
 
 std::vector<uint32_t> bf16_patterns_with_ties() {
@@ -69,6 +69,40 @@ TEST_F(gpu_convert, AllFp32InputsThroughHardwareCvt) {
   }
   EXPECT_EQ(results[0].checked, uint64_t{1} << 32);
   EXPECT_EQ(results[1].checked, uint64_t{1} << 32);
+}
+
+// Issue 21: the kernels' own BF16 output paths over every FP32 input: bf16_out (NaN as the model's signed quiet NaN)
+// and the packed cvt.rn.bf16x2.f32 the v2 kernels use where no NaN can occur.
+TEST_F(gpu_convert, AllFp32InputsThroughBf16Outputs) {
+  gpu::checks::Count out, pair;
+  const auto s = gpu::checks::sweep_bf16_outputs(&out, &pair);
+  ASSERT_TRUE(s.ok) << s.message;
+  std::printf("bf16_out                    checked %llu, mismatches %llu\n", static_cast<unsigned long long>(out.checked),
+              static_cast<unsigned long long>(out.mismatches));
+  std::printf("cvt.rn.bf16x2.f32 (no NaN)  checked %llu, mismatches %llu\n", static_cast<unsigned long long>(pair.checked),
+              static_cast<unsigned long long>(pair.mismatches));
+  EXPECT_EQ(out.checked, uint64_t{1} << 32);
+  EXPECT_EQ(out.mismatches, 0u) << std::hex << "input " << out.first_input << " gpu " << out.first_got << " model " << out.first_want;
+  EXPECT_GT(pair.checked, (uint64_t{1} << 32) / 100 * 97);  // the pairs with no NaN in either slot
+  EXPECT_EQ(pair.mismatches, 0u) << std::hex << "input " << pair.first_input << " gpu " << pair.first_got << " model " << pair.first_want;
+}
+
+// Issue 21: the exact rewrites of the v2 kernels on the device (__frcp_rn, __fmaf_rn, fminf, __float2uint_rz), over
+// the same full sets as the CPU proofs in test_kernel_rewrites.
+TEST_F(gpu_convert, ExactRewritesOnDevice) {
+  gpu::checks::Count dequant, error;
+  const auto s = gpu::checks::sweep_rewrites(&dequant, &error);
+  ASSERT_TRUE(s.ok) << s.message;
+  std::printf("dequant_by_reciprocal       checked %llu, mismatches %llu\n", static_cast<unsigned long long>(dequant.checked),
+              static_cast<unsigned long long>(dequant.mismatches));
+  std::printf("error_fx_by_float           checked %llu, mismatches %llu\n", static_cast<unsigned long long>(error.checked),
+              static_cast<unsigned long long>(error.mismatches));
+  EXPECT_EQ(dequant.checked, uint64_t{3} * (uint64_t{1} << 23) * (254 + 248 + 64));
+  EXPECT_EQ(dequant.mismatches, 0u) << std::hex << "scale " << dequant.first_input << " gpu " << dequant.first_got
+                                    << " divider " << dequant.first_want;
+  EXPECT_EQ(error.checked, uint64_t{1} << 31);
+  EXPECT_EQ(error.mismatches, 0u) << std::hex << "e " << error.first_input << " gpu " << error.first_got << " model "
+                                  << error.first_want;
 }
 
 }  // namespace

@@ -15,8 +15,9 @@ struct Status {
   explicit operator bool() const { return ok; }
 };
 
-// Number of usable CUDA devices (0 when there is no GPU or no driver). Never fails.
-int device_count();
+// Number of usable CUDA devices: 0 when there is none or the runtime cannot be used (then `why`, when given, says
+// which: "no CUDA device", or the CUDA error of a missing or broken driver). Never fails.
+int device_count(std::string* why = nullptr);
 // "NVIDIA H100 80GB HBM3, sm_90, 132 SMs" for device 0, or why there is none.
 std::string device_description();
 
