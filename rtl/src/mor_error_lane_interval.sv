@@ -28,7 +28,7 @@ module mor_error_lane_interval #(
   localparam int FW = S + 1;   // F(j) in [2^S, 2^(S+1)) for j >= 1
   localparam int GW = 5;       // G(i) = F(i) + 1 - F(i+1) <= 2^(S+1-K) + 2 = 18
   localparam int DW = 14;      // D_t = D >> 6 (D < 2^20) or D >> 9
-  localparam int PW = DW + FW + 1;
+  localparam int PW = DW + FW + 1 > 26 ? DW + FW + 1 : 26;  // the products, at least as wide as the bounds
   localparam logic [25:0] One = 26'd1 << 24, Cap = 26'd2 << 24, Margin = 26'd8;
   localparam logic [25:0] SatLo = (26'd1 << 21) - Margin, SatHi = One + Margin;
 
