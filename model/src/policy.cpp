@@ -230,6 +230,7 @@ bool interval_rejects(const Grid& g, const Tensor& t, const TensorLevelConfig& c
     const auto bi = static_cast<std::size_t>(b);
     sums[bi] = interval_block_sums(g, b, t, r.block_scale[bi], r.codes, lane);
   });
+  r.interval_k = cfg.interval_k;
   r.interval_lo_sum = r.interval_hi_sum = 0;
   for (const auto& s : sums) {
     r.interval_lo_sum += s.first;

@@ -109,6 +109,7 @@ struct QuantResult {
   bool fp32_rejects = false;
   // MetricKind::kInterval: the bound sums of the decided candidate and how many FP8 candidates the bounds left
   // undecided (each then decided by the exact err_sum, the fallback pass).
+  int interval_k = 0;  // 0: not decided by the interval metric
   uint64_t interval_lo_sum = 0, interval_hi_sum = 0;
   int interval_fallbacks = 0;
   std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
