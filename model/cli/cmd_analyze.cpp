@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/metric.hpp"
+#include "mor/core/metric_interval.hpp"
 #include "mor/report.hpp"
 #include "options.hpp"
 
@@ -23,6 +24,8 @@ struct Options {
   uint64_t seed = 1;
   double threshold = 0.045;
   std::string profile = "PROJECT_DEFAULT";
+  std::string metric;  // tensor-level decision metric (default from the profile)
+  int interval_k = 8;
   int threads = 0;
 };
 
@@ -79,7 +82,7 @@ int run(const Options& o) {
   }
   std::printf("%-22s %-11s %-5s %-9s %8s %8s %5s | %-17s | %8s %8s %8s %8s\n", "tensor", "shape", "MoR", "reason",
               "MRE", "MRE-fp32", "agree", "sub e4/e5/bf16 %", "current", "mxfp8", "blk1x128", "sub");
-  uint64_t fp8_tensors = 0, fp8_elems = 0, elems = 0, disagree = 0, decided = 0;
+  uint64_t fp8_tensors = 0, fp8_elems = 0, elems = 0, disagree = 0, decided = 0, fallbacks = 0;
   nlohmann::ordered_json report;
   report["tool"] = "mor analyze";
   report["profile"] = profile.name;
@@ -91,7 +94,11 @@ int run(const Options& o) {
     p.threshold = o.threshold;
     p.threads = o.threads;
     p.policy = "tensor";
+    p.metric = o.metric;
+    p.interval_k = o.interval_k;
     const auto tl = mor::cli::run_policy(t, p);
+    p.metric.clear();
+    fallbacks += static_cast<uint64_t>(tl.interval_fallbacks);
     p.policy = "subtensor";
     const auto st = mor::cli::run_policy(t, p);
     p.policy = "current";
@@ -128,10 +135,14 @@ int run(const Options& o) {
               static_cast<unsigned long long>(fp8_tensors), inputs.size(), 100.0 * static_cast<double>(fp8_tensors) / static_cast<double>(inputs.size()),
               100.0 * static_cast<double>(fp8_elems) / static_cast<double>(elems), static_cast<unsigned long long>(disagree),
               static_cast<unsigned long long>(decided));
+  if (o.metric == "interval")
+    std::printf("interval metric (k=%d): %llu of %zu tensors fell back to the exact err_sum\n", o.interval_k,
+                static_cast<unsigned long long>(fallbacks), inputs.size());
   report["summary"] = {{"fp8_tensor_share", static_cast<double>(fp8_tensors) / static_cast<double>(inputs.size())},
                        {"fp8_element_share", static_cast<double>(fp8_elems) / static_cast<double>(elems)},
                        {"metric_disagreements", disagree},
                        {"metric_decisions", decided}};
+  if (o.metric == "interval") report["summary"]["interval_fallbacks"] = fallbacks;
   if (!o.json.empty()) {
     std::ofstream f(o.json);
     if (!f) throw UsageError("cannot write '" + o.json + "'");
@@ -150,6 +161,10 @@ mor::cli::Action setup(CLI::App& app) {
   sub->add_option("--threshold", o->threshold, "tensor-level threshold T")->capture_default_str();
   sub->add_option("--profile", o->profile, "named profile: " + mor::profile_choices())->capture_default_str();
   sub->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--metric", o->metric, "tensor-level decision metric: canonical|fp32|interval (default from the profile)");
+  sub->add_option("--interval-k", o->interval_k, "--metric interval: reciprocal table of 2^k entries (6..12)")
+      ->check(CLI::Range(mor::kIntervalMinK, mor::kIntervalMaxK))
+      ->capture_default_str();
   sub->add_option("--json", o->json, "write the JSON report here");
   sub->add_option("--plot", o->plot, "write PNG pictures (block-format map, error histogram) into this directory");
   return {sub, [o] { return run(*o); }};

@@ -43,6 +43,11 @@ int run(const Options& o) {
                 static_cast<unsigned long long>(r.elements_per_format[0]),
                 static_cast<unsigned long long>(r.elements_per_format[1]),
                 static_cast<unsigned long long>(r.elements_per_format[2]));
+    if (r.interval_k)
+      std::printf("%-24s interval metric k=%d: Sum lo %llu, Sum hi %llu, T_fx*NNZ %llu: %s\n", "", r.interval_k,
+                  static_cast<unsigned long long>(r.interval_lo_sum), static_cast<unsigned long long>(r.interval_hi_sum),
+                  static_cast<unsigned long long>(r.threshold_fx) * static_cast<unsigned long long>(r.nnz),
+                  r.interval_fallbacks ? "undecided, fell back to the exact err_sum" : "decided by the bounds");
     report["tensors"].push_back(mor::report_json(t, r, profile.name));
     if (!o.out.empty())
       outs.push_back(mor::from_fp32_bits(t.name, {t.rows, t.cols}, r.dequant, output_dtype(o.out_dtype, t.dtype),

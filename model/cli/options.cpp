@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "mor/core/metric_interval.hpp"
 #include "mor/workload.hpp"
 
 namespace mor::cli {
@@ -30,7 +31,12 @@ void add_policy_options(CLI::App* sub, PolicyOptions& o) {
   sub->add_option("--group", o.group, "tensor-level GAM group RxC tiled by blocks (default: the whole tensor)");
   sub->add_option("--threshold", o.threshold, "tensor-level acceptance threshold T (reject if MRE > T)")->capture_default_str();
   sub->add_option("--profile", o.profile, "named profile: " + profile_choices())->capture_default_str();
-  sub->add_option("--metric", o.metric, "tensor-level decision metric: canonical|fp32 (default from the profile)");
+  sub->add_option("--metric", o.metric,
+                  "tensor-level decision metric: canonical|fp32|interval (default from the profile; interval: "
+                  "exact canonical decisions from per-element bounds, docs/interval-metric.md)");
+  sub->add_option("--interval-k", o.interval_k, "--metric interval: reciprocal table of 2^k entries (6..12)")
+      ->check(CLI::Range(kIntervalMinK, kIntervalMaxK))
+      ->capture_default_str();
   sub->add_option("--mode", o.mode, "sub-tensor mode: dr (dynamic range) | qe (quantization error)")->capture_default_str();
   sub->add_flag("--e5m2-to-bf16", o.e5m2_to_bf16, "sub-tensor: turn every E5M2 block into BF16");
   sub->add_flag("--e2m3", o.e2m3, "sub-tensor: experimental E2M3 (FP6) blocks for dynamic range <= 7.5");
@@ -52,7 +58,9 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     c.metric = p.metric;
     if (o.metric == "canonical") c.metric = MetricKind::kCanonical;
     else if (o.metric == "fp32") c.metric = MetricKind::kFp32Reference;
-    else if (!o.metric.empty()) throw UsageError("unknown --metric '" + o.metric + "' (canonical|fp32)");
+    else if (o.metric == "interval") c.metric = MetricKind::kInterval;
+    else if (!o.metric.empty()) throw UsageError("unknown --metric '" + o.metric + "' (canonical|fp32|interval)");
+    c.interval_k = o.interval_k;
     c.gam_group_floor = p.gam_group_floor;
     c.threads = o.threads;
     try {

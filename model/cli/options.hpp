@@ -19,7 +19,8 @@ struct PolicyOptions {
   std::string group;              // tensor-level GAM group, default whole tensor
   double threshold = 0.045;
   std::string profile = "PROJECT_DEFAULT";
-  std::string metric;             // canonical|fp32 (default from the profile)
+  std::string metric;             // canonical|fp32|interval (default from the profile)
+  int interval_k = 8;             // --metric interval: 2^k-entry reciprocal table
   std::string mode = "dr";        // sub-tensor: dr|qe
   bool e5m2_to_bf16 = false, e2m3 = false;
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)

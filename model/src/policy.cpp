@@ -14,6 +14,7 @@
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/gam.hpp"
 #include "mor/core/metric.hpp"
+#include "mor/core/metric_interval.hpp"
 #include "mor/core/scale.hpp"
 
 namespace mor {
@@ -179,6 +180,72 @@ void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, QuantResult& out
   });
 }
 
+// ---- the interval metric (MetricKind::kInterval, docs/interval-metric.md) ----
+
+// The reciprocal table of one k and the decoded FP8 values of one format.
+struct IntervalLane {
+  int k;
+  std::vector<uint32_t> recip;  // F(0..2^k)
+  uint32_t decode[256];
+  IntervalLane(int k_, FormatTag f) : k(k_), recip((1u << k_) + 1) {
+    for (uint32_t j = 0; j <= (1u << k); ++j) recip[j] = interval_recip(k, j);
+    for (uint32_t c = 0; c < 256; ++c)
+      decode[c] = static_cast<uint32_t>(convert_dynamic(FormatId::kFP32, format_id(f), c, kIeeeDefault));
+  }
+};
+
+// Sum lo and Sum hi of block b from the codes quantize_block wrote (y = RN32(x * s) again, q = decode(code)).
+std::pair<uint64_t, uint64_t> interval_block_sums(const Grid& g, int64_t b, const Tensor& t, uint32_t s,
+                                                  const std::vector<uint8_t>& codes, const IntervalLane& lane) {
+  uint64_t lo = 0, hi = 0;
+  for_each_in_block(g, b, [&](std::size_t i) {
+    const uint32_t x = t.bits[i], y = fmul_rn_bits(x, s), idx = interval_index(y, lane.k);
+    const ErrorFxInterval e =
+        error_fx_interval_entries(x, y, lane.decode[codes[i]], lane.k, lane.recip[idx], lane.recip[idx + 1]);
+    lo += e.lo;
+    hi += e.hi;
+  });
+  return {lo, hi};
+}
+
+// The theorem's contract: RNE/SATFINITE conversion, d = RN32(q / s), e = |(d - x) / x| (DECISIONS D4, D5).
+void check_interval_config(const TensorLevelConfig& cfg) {
+  if (cfg.interval_k < kIntervalMinK || cfg.interval_k > kIntervalMaxK)
+    throw std::invalid_argument("interval metric: k = " + std::to_string(cfg.interval_k) + " is outside [" +
+                                std::to_string(kIntervalMinK) + ", " + std::to_string(kIntervalMaxK) + "]");
+  const ElementRules& r = cfg.rules;
+  if (r.mode.rounding != Rounding::kRNE || r.mode.overflow != Overflow::kSatFinite ||
+      r.error_form != ErrorForm::kSpec || r.dequant != DequantMode::kDivideByScale)
+    throw std::invalid_argument("interval metric: needs RNE/SATFINITE conversion, d = q / s and e = |(d - x) / x| "
+                                "(the PROJECT_DEFAULT element rules)");
+}
+
+// Decides one FP8 candidate by the bounds; an undecided tensor falls back to the exact canonical err_sum. The model
+// has that sum anyway, so a bound-decided verdict that differs from it is a broken theorem: it throws.
+bool interval_rejects(const Grid& g, const Tensor& t, const TensorLevelConfig& cfg, FormatTag fmt, uint64_t nnz,
+                      bool canonical, QuantResult& r) {
+  const IntervalLane lane(cfg.interval_k, fmt);
+  std::vector<std::pair<uint64_t, uint64_t>> sums(static_cast<std::size_t>(g.count()));
+  parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
+    const auto bi = static_cast<std::size_t>(b);
+    sums[bi] = interval_block_sums(g, b, t, r.block_scale[bi], r.codes, lane);
+  });
+  r.interval_k = cfg.interval_k;
+  r.interval_lo_sum = r.interval_hi_sum = 0;
+  for (const auto& s : sums) {
+    r.interval_lo_sum += s.first;
+    r.interval_hi_sum += s.second;
+  }
+  const IntervalVerdict v = interval_verdict(r.interval_lo_sum, r.interval_hi_sum, nnz, r.threshold_fx);
+  if (v == IntervalVerdict::kUndecided) {
+    ++r.interval_fallbacks;
+    return canonical;
+  }
+  if ((v == IntervalVerdict::kReject) != canonical)
+    throw std::logic_error("interval metric: bounds decided against the canonical err_sum (theorem violated)");
+  return v == IntervalVerdict::kReject;
+}
+
 QuantResult start_result(const char* policy, const Grid& g, std::size_t elements) {
   QuantResult r;
   r.policy = policy;
@@ -235,6 +302,7 @@ void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, QuantResult& r
 
 QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg) {
   const Grid g = make_grid(t, cfg.block);
+  if (cfg.metric == MetricKind::kInterval) check_interval_config(cfg);
   QuantResult r = start_result("tensor", g, t.size());
   r.threshold_fx = threshold_fx(cfg.threshold);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
@@ -306,7 +374,8 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
       first_fp8 = false;
     }
     r.err_sum = err_sum;
-    const bool reject = all.nnz > 0 && (cfg.metric == MetricKind::kCanonical ? canonical : fp32);
+    bool reject = all.nnz > 0 && (cfg.metric == MetricKind::kFp32Reference ? fp32 : canonical);
+    if (cfg.metric == MetricKind::kInterval && all.nnz > 0) reject = interval_rejects(g, t, cfg, fmt, all.nnz, canonical, r);
     if (!reject) {
       r.tensor_format = fmt;
       r.reason = all.nnz == 0 ? Reason::kAllZero : (any_rejected ? Reason::kRejected : Reason::kAccepted);

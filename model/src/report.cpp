@@ -51,6 +51,9 @@ nlohmann::ordered_json report_json(const Tensor& t, const QuantResult& r, const 
                       {"rejects_e4m3", r.canonical_rejects}};
     m["fp32_reference"] = {{"mre", r.mre_fp32}, {"mre_hex", hex32(f32_bits(r.mre_fp32))}, {"rejects_e4m3", r.fp32_rejects}};
     m["decisions_agree"] = r.canonical_rejects == r.fp32_rejects;
+    if (r.interval_k)  // --metric interval: the bound sums of the decided candidate, and the exact fallback passes
+      m["interval"] = {{"k", r.interval_k}, {"lo_sum", r.interval_lo_sum}, {"hi_sum", r.interval_hi_sum},
+                       {"fallbacks", r.interval_fallbacks}, {"fallback", r.interval_fallbacks > 0}};
     j["metric"] = m;
   }
   const ErrorSummary err = measure_error(t, r.dequant);

@@ -127,6 +127,41 @@ module cost_mor_tl_lane_binade (
   mor_error_lane_binade err (.y(y), .q_f32(q_f32), .e_fx(e_fx));
 endmodule
 
+// Tensor-level lane with the interval metric (issue 16, docs/interval-metric.md): the two bounds of the canonical
+// error from y and q, no divider (K = 8, combinational core).
+module cost_mor_tl_lane_interval (
+    input  logic [31:0] x,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_lo,
+    output logic [25:0] e_hi
+);
+  logic [31:0] y, q_f32;
+  cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
+  mor_error_lane_interval #(.K(8)) err (.clk(1'b0), .x(x), .y(y), .q_f32(q_f32), .e_lo(e_lo), .e_hi(e_hi));
+endmodule
+
+// The same with BF16 inputs (training tensors): x = {x_bf16, 16'b0}, so the multiplier has an 8-bit significand.
+module cost_mor_tl_lane_interval_bf16 (
+    input  logic [15:0] x_bf16,
+    input  logic [31:0] block_scale,
+    output logic [7:0]  e4m3_code,
+    output logic [25:0] e_lo,
+    output logic [25:0] e_hi
+);
+  cost_mor_tl_lane_interval lane (.x({x_bf16, 16'd0}), .block_scale(block_scale), .e4m3_code(e4m3_code),
+                                  .e_lo(e_lo), .e_hi(e_hi));
+endmodule
+
+// The current-scaling lane with BF16 inputs: the reference of the interval lane's BF16 figure.
+module cost_cs_lane_bf16 (
+    input  logic [15:0] x_bf16,
+    input  logic [31:0] scale,
+    output logic [7:0]  e4m3_code
+);
+  cost_cs_lane lane (.x({x_bf16, 16'd0}), .scale(scale), .e4m3_code(e4m3_code));
+endmodule
+
 // MoR sub-tensor lane, dynamic-range mode: E4M3 or E5M2 codes with the block scale, or the BF16 of x.
 module cost_mor_st_lane (
     input  logic [31:0] x,

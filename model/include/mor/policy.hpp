@@ -22,7 +22,7 @@ struct BlockShape {
 };
 
 enum class Candidate : uint8_t { kE4M3Gam, kE5M2Gam, kBF16 };
-enum class MetricKind : uint8_t { kCanonical, kFp32Reference };
+enum class MetricKind : uint8_t { kCanonical, kFp32Reference, kInterval };  // kInterval: docs/interval-metric.md
 enum class Bf16Rounding : uint8_t { kRne, kMorRef };        // output rounding of the fake-quantized tensor
 enum class ErrorForm : uint8_t { kSpec, kMorRef };          // |(d - x) / x|  or  |d / x - 1|
 enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spec 5, or TE's scale_inv
@@ -46,6 +46,7 @@ struct TensorLevelConfig {
   BlockShape block;                       // GAM blocks: 128x128 default; 1xN, Nx1, 1x32 ...
   BlockShape group{0, 0};                 // GAM groups tiled by blocks; {0, 0} = the whole tensor
   MetricKind metric = MetricKind::kCanonical;
+  int interval_k = 8;                     // kInterval: 2^k-entry reciprocal table (kIntervalMinK..kIntervalMaxK)
   bool compute_reference_metric = true;   // also report the FP32 metric (costs a little time)
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
   ElementRules rules;
@@ -106,6 +107,11 @@ struct QuantResult {
   bool canonical_rejects = false;         // canonical decision on the first FP8 candidate
   float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate
   bool fp32_rejects = false;
+  // MetricKind::kInterval: the bound sums of the decided candidate and how many FP8 candidates the bounds left
+  // undecided (each then decided by the exact err_sum, the fallback pass).
+  int interval_k = 0;  // 0: not decided by the interval metric
+  uint64_t interval_lo_sum = 0, interval_hi_sum = 0;
+  int interval_fallbacks = 0;
   std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
 
   // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
