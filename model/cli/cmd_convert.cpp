@@ -136,7 +136,8 @@ mor::cli::Action setup(CLI::App& app) {
   sub->add_option("--overflow", o->overflow,
                   "overflow: " + mor::overflow_choices() + " (default satfinite for 8-bit targets, nosat for wide)");
   sub->add_option("--nan", o->nan, "NaN encoding: " + mor::nan_choices() + " (default canon for 8-bit targets)");
-  sub->add_option("--seed", o->seed, "seed of the random bits for --rounding sr (element i gets bits f(seed, i))");
+  sub->add_option("--seed", o->seed, "seed of the random bits for --rounding sr (element i gets bits f(seed, i))")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--in", o->in, "input file (default stdin)");
   sub->add_option("--out", o->out, "output file (default stdout; written to a temporary file, renamed when complete)");
   return {sub, [o] { return run(*o); }};

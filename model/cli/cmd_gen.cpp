@@ -38,7 +38,7 @@ mor::cli::Action setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand("gen", "Write the built-in workload (seeded training-like tensors) to a .safetensors file");
   sub->add_option("--workload", o->workload, "default|small")->capture_default_str();
-  sub->add_option("--seed", o->seed, "generator seed")->capture_default_str();
+  sub->add_option("--seed", o->seed, "generator seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   sub->add_option("--out", o->out, "output .safetensors file")->required();
   return {sub, [o] { return run(*o); }};
 }

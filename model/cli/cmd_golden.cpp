@@ -134,7 +134,7 @@ mor::cli::Action setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand("golden", "Write the golden vector files (converter lanes, mor_quantizer transactions)");
   sub->add_option("--out", o->out, "output directory (must exist)")->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed of the random vectors")->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed of the random vectors")->capture_default_str()->check(CLI::NonNegativeNumber);
   return {sub, [o] {
             struct stat st {};
             if (::stat(o->out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

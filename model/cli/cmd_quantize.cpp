@@ -84,6 +84,8 @@ int run(const Options& o) {
       else if (!npy_out) file.tensors.push_back(std::move(inputs.others[item.index]));
     }
     mor::write_tensor_file(o.out, file);
+    if (!npy_out && !inputs.others.empty())
+      mor::cli::note("copied the " + std::to_string(inputs.others.size()) + " non-float tensor(s) unchanged into " + o.out);
   }
   if (!o.json.empty()) mor::write_file_atomic(o.json, report.dump(1) + "\n");
   return 0;

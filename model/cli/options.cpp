@@ -28,7 +28,7 @@ void add_input_options(CLI::App* sub, InputOptions& o) {
   sub->add_option("--in", o.in, "input FILE[:TENSOR] (repeatable; the same as a positional file)");
   o.workload_opt = sub->add_option("--workload", o.workload, "built-in workload when no file is given: default|small")
                        ->capture_default_str();
-  o.seed_opt = sub->add_option("--seed", o.seed, "seed of the built-in workload")->capture_default_str();
+  o.seed_opt = sub->add_option("--seed", o.seed, "seed of the built-in workload")->capture_default_str()->check(CLI::NonNegativeNumber);
 }
 
 void check_input_options(const InputOptions& o) {
@@ -42,12 +42,10 @@ namespace {
 void add_file(const std::string& ref, TensorFile file, Inputs& out) {
   const std::string path = parse_tensor_ref(ref).path;
   std::size_t floats = 0;
-  std::string skipped;
+  std::vector<std::string> skipped;
   for (auto& raw : file.tensors) {
     if (!raw.is_float()) {
-      note("skipping '" + raw.name + "' of " + path + " (" + raw.other_dtype +
-           ", not a float tensor; a .safetensors output carries it unchanged)");
-      skipped += (skipped.empty() ? "" : ", ") + raw.name + " " + raw.other_dtype;
+      skipped.push_back(raw.name + " " + raw.other_dtype);
       out.order.push_back({false, out.others.size()});
       out.others.push_back(std::move(raw));
       continue;
@@ -57,8 +55,11 @@ void add_file(const std::string& ref, TensorFile file, Inputs& out) {
     out.tensors.push_back(to_tensor(raw));
     ++floats;
   }
+  std::string list;
+  for (const auto& s : skipped) list += (list.empty() ? "" : ", ") + s;
   if (floats == 0)
-    throw InputError(path + ": no float tensor to quantize" + (skipped.empty() ? " (the file holds no tensors)" : " (only " + skipped + ")"));
+    throw InputError(path + ": no float tensor to quantize" + (skipped.empty() ? " (the file holds no tensors)" : " (only " + list + ")"));
+  if (!skipped.empty()) note("skipping " + std::to_string(skipped.size()) + " non-float tensor(s) of " + path + ": " + list);
   for (auto& [key, value] : file.metadata) {
     bool seen = false;
     for (const auto& [k, v] : out.metadata) {

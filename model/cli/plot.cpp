@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,6 +114,17 @@ void histogram_panel(std::ostream& g, const PlotRow& row, int index) {
     << "' notitle\nset xtics norotate\nunset label\n";
 }
 
+// A whole PNG ends with its IEND chunk.
+bool png_complete(const std::string& file) {
+  static const unsigned char kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return false;
+  unsigned char tail[12] = {};
+  const bool ok = std::fseek(f, -12, SEEK_END) == 0 && std::fread(tail, 1, 12, f) == 12;
+  std::fclose(f);
+  return ok && std::memcmp(tail, kIend, 12) == 0;
+}
+
 }  // namespace
 
 void check_plot_option(const std::string& path) {
@@ -139,6 +151,8 @@ void write_plot(const std::string& path, const std::vector<PlotRow>& rows) {
   const bool sent = std::fwrite(script.data(), 1, script.size(), p) == script.size();
   const int status = ::pclose(p);
   if (!sent || status != 0) throw OutputError("--plot " + path + ": gnuplot failed (exit status " + std::to_string(status) + ")");
+  if (!png_complete(png.temp_path()))  // gnuplot does not report failed writes
+    throw OutputError("cannot write --plot '" + path + "': the picture was not written completely (disk full?)");
   png.commit();
 }
 

@@ -430,14 +430,10 @@ void write_tensor_file(const std::string& path, const TensorFile& file) {
   const bool npy = ends_with(path, ".npy");
   if (npy && (file.tensors.size() != 1 || !file.tensors[0].is_float()))
     throw TensorFileError(path, ".npy holds one float tensor; write .safetensors for several");
-  try {
-    AtomicFile f(path);
-    if (npy) write_npy(f, file.tensors[0]);
-    else write_safetensors(f, file);
-    f.commit();
-  } catch (const OutputError& e) {
-    throw TensorFileError(path, e.what());
-  }
+  AtomicFile f(path);  // its OutputError names the path
+  if (npy) write_npy(f, file.tensors[0]);
+  else write_safetensors(f, file);
+  f.commit();
 }
 
 TensorRef parse_tensor_ref(const std::string& arg) {

@@ -60,7 +60,7 @@ void define(CLI::App& app, Options& o) {
   app.add_option("--in", o.in, "input FILE[:TENSOR] (repeatable; the same as a positional file)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--workload", o.workload, "built-in workload when no file is given: default|small")->capture_default_str();
-  app.add_option("--seed", o.seed, "workload seed")->capture_default_str();
+  app.add_option("--seed", o.seed, "workload seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--policy", o.policy, "tensor|subtensor|both")->capture_default_str()->check(CLI::IsMember({"tensor", "subtensor", "both"}));
   app.add_option("--block", o.block, "block shape RxC (32..16384 elements; falls back to 1x128 or 1x32)")
       ->capture_default_str()

@@ -5,6 +5,7 @@
 //   scoreboard.*    checks against the model    sim_report.*  the text and JSON reports (sim/README.md)
 #include <systemc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -126,15 +127,34 @@ class VcdFile {
     if (trace) sc_close_vcd_trace_file(trace);
     if (!committed_) std::remove((stem_ + ".vcd").c_str());
   }
-  void commit() {
+  // SystemC does not report failed writes, so the file is checked to be complete before it is renamed: it ends
+  // with the timestamp line of the last clock edge (the clock is traced, so that is the end of the simulation).
+  void commit(double end_ps) {
     sc_close_vcd_trace_file(trace);
     trace = nullptr;
+    if (!complete(stem_ + ".vcd", end_ps))
+      throw OutputError("cannot write --vcd '" + path_ + "': the waveform was not written completely (disk full?)");
     if (std::rename((stem_ + ".vcd").c_str(), path_.c_str()) != 0) throw OutputError("cannot write --vcd '" + path_ + "'");
     committed_ = true;
   }
   sc_trace_file* trace = nullptr;
 
  private:
+  static bool complete(const std::string& file, double end_ps) {
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (!f) return false;
+    char tail[64] = {};
+    std::fseek(f, 0, SEEK_END);
+    const long size = std::ftell(f);
+    std::fseek(f, std::max(0L, size - 63), SEEK_SET);
+    const std::size_t n = std::fread(tail, 1, 63, f);
+    std::fclose(f);
+    const std::string t(tail, n);
+    const auto hash = t.rfind("\n#");
+    if (n == 0 || t.back() != '\n' || hash == std::string::npos) return false;
+    return std::strtod(t.c_str() + hash + 2, nullptr) >= end_ps - 1000.0;
+  }
+
   std::string path_, stem_;
   bool committed_ = false;
 };
@@ -214,7 +234,7 @@ int run(const Options& o) {
   sc_start();
   SimOutcome out;
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (vcd) vcd->commit();
+  if (vcd) vcd->commit(sc_time_stamp().to_seconds() * 1e12);
 
   out.jobs = &jobs;
   out.main = &main_bench;

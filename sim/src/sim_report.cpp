@@ -69,7 +69,7 @@ SimReport make_report(const SimOutcome& o) {
                    static_cast<unsigned long long>(latency));
     j["tensors"].push_back({{"name", jobs[k].name}, {"policy", jobs[k].policy}, {"decision", tag_name(d.decision)},
                             {"reason", reason_name(d.reason)}, {"blocks", {{"e4m3", n[0]}, {"e5m2", n[1]}, {"bf16", n[2]}}},
-                            {"block_elements", jobs[k].cfg.block_beats * kLanes}, {"elements", elems},
+                            {"block_elements", jobs[k].cfg.block_beats * kLanes}, {"elements", jobs[k].block_major.bits.size()},
                             {"cycles", cycles}, {"elements_per_cycle", elems / static_cast<double>(cycles)},
                             {"input_starved_cycles", b.starved[k]}, {"latency_cycles", latency},
                             {"err_sum", d.err_sum}, {"nnz", d.nnz}});
