@@ -14,7 +14,11 @@
 #include "mor/names.hpp"
 #include "mor/output_file.hpp"
 #include "mor/policy.hpp"
+#include "mor/progress.hpp"
 #include "mor/workload.hpp"
+
+#include <chrono>
+#include <thread>
 
 namespace mor {
 namespace {
@@ -298,6 +302,31 @@ TEST(output, OutputsNeverNameAnInputOrEachOther) {
   EXPECT_THROW(check_output_path({"--out", dir + "/missing/x.npy"}), OutputError);
   EXPECT_THROW(check_output_path({"--out", dir}), OutputError);
   EXPECT_NO_THROW(check_output_path({"--out", dir + "/fine.npy"}));
+}
+
+// A line at most every period, none before the first period, none when not wanted.
+TEST(progress, LinesAtMostEveryPeriodAndOnlyWhenWanted) {
+  testing::internal::CaptureStderr();
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    Progress quiet("quiet", 100, "units", false, 0.02);
+    Progress p("sweep", 100, "units", true, 0.02);
+    p.add(1);  // before the first period: nothing
+    for (int i = 0; i < 10; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(12));
+      p.add(5);
+      quiet.add(5);
+    }
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string err = testing::internal::GetCapturedStderr();
+  int lines = 0;
+  for (char c : err) lines += c == '\n';
+  EXPECT_GE(lines, 2) << err;
+  EXPECT_LE(lines, static_cast<int>(elapsed / 0.02)) << err;  // one line per 20 ms at most
+  EXPECT_EQ(err.rfind("[sweep] ", 0), 0u) << err;
+  EXPECT_NE(err.find("of 100 units"), std::string::npos) << err;
+  EXPECT_EQ(err.find("quiet"), std::string::npos) << err;
 }
 
 TEST(names, BlockShapesAreCheckedForRange) {
