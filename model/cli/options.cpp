@@ -53,6 +53,7 @@ void add_file(const std::string& ref, TensorFile file, Inputs& out) {
     if (raw.numel() == 0) throw InputError(path + ": tensor '" + raw.name + "' is empty (shape " + shape_text(raw.shape) + ")");
     out.order.push_back({true, out.tensors.size()});
     out.tensors.push_back(to_tensor(raw));
+    std::vector<uint8_t>().swap(raw.data);  // the widened copy is all that is needed from here on
     ++floats;
   }
   std::string list;

@@ -23,29 +23,68 @@ namespace {
 constexpr int64_t kMaxElements = int64_t{1} << 40;        // refuse absurd shapes before allocating
 constexpr uint64_t kMaxSafetensorsHeader = 100u << 20;    // the format's own limit is 100 MB
 
-// The whole file in one buffer (one read per 1 GiB); a folder or a special file is refused by name.
-std::vector<uint8_t> read_all(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw TensorFileError(path, std::string("cannot open: ") + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw TensorFileError(path, std::string("cannot stat: ") + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw TensorFileError(path, "is a directory, not a tensor file");
-  if (!S_ISREG(st.st_mode)) throw TensorFileError(path, "is not a regular file");
-  std::vector<uint8_t> bytes(static_cast<std::size_t>(st.st_size));
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + got, std::min<std::size_t>(bytes.size() - got, std::size_t{1} << 30));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw TensorFileError(path, std::string("read error: ") + std::strerror(errno));
-    if (n == 0) throw TensorFileError(path, "file shrank while being read");
-    got += static_cast<std::size_t>(n);
+// Where a tensor file's bytes come from: memory (the fuzzers, the tests) or an open file read piece by piece, so
+// a checkpoint goes from the disk straight into its tensors, without a copy of the whole file.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  virtual void read(uint64_t offset, uint64_t n, uint8_t* out) const = 0;  // offset + n <= size()
+  std::vector<uint8_t> bytes(uint64_t offset, uint64_t n) const {
+    std::vector<uint8_t> v(static_cast<std::size_t>(n));
+    read(offset, n, v.data());
+    return v;
   }
-  return bytes;
-}
+};
+
+class MemorySource : public ByteSource {
+ public:
+  MemorySource(const uint8_t* b, std::size_t n) : b_(b), n_(n) {}
+  uint64_t size() const override { return n_; }
+  void read(uint64_t offset, uint64_t n, uint8_t* out) const override {
+    if (n) std::memcpy(out, b_ + offset, static_cast<std::size_t>(n));
+  }
+
+ private:
+  const uint8_t* b_;
+  std::size_t n_;
+};
+
+// An open regular file; a folder or a special file is refused by name.
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw TensorFileError(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) fail(std::string("cannot stat: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) fail("is a directory, not a tensor file");
+    if (!S_ISREG(st.st_mode)) fail("is not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
+  }
+  ~FileSource() override { ::close(fd_); }
+  uint64_t size() const override { return size_; }
+  void read(uint64_t offset, uint64_t n, uint8_t* out) const override {
+    uint64_t got = 0;
+    while (got < n) {
+      const ssize_t k = ::pread(fd_, out + got, static_cast<std::size_t>(std::min<uint64_t>(n - got, uint64_t{1} << 30)),
+                                static_cast<off_t>(offset + got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) throw TensorFileError(path_, std::string("read error: ") + std::strerror(errno));
+      if (k == 0) throw TensorFileError(path_, "file shrank while being read");
+      got += static_cast<uint64_t>(k);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) {
+    ::close(fd_);
+    throw TensorFileError(path_, what);
+  }
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
 
 int64_t checked_numel(const std::vector<int64_t>& shape, const std::string& label) {
   int64_t n = 1;
@@ -193,8 +232,8 @@ int other_element_size(const std::string& dt) {
 }
 
 // One header entry of a .safetensors file, checked against the data section.
-RawTensor safetensors_entry(const std::string& name, const nlohmann::ordered_json& e, const uint8_t* data,
-                            uint64_t data_size, const std::string& label, uint64_t* begin, uint64_t* end) {
+RawTensor safetensors_entry(const std::string& name, const nlohmann::ordered_json& e, uint64_t data_size,
+                            const std::string& label, uint64_t* begin, uint64_t* end) {
   const std::string where = "tensor '" + name + "': ";
   if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets"))
     throw TensorFileError(label, where + "needs dtype, shape and data_offsets");
@@ -226,7 +265,6 @@ RawTensor safetensors_entry(const std::string& name, const nlohmann::ordered_jso
   if (*end - *begin != bytes)
     throw TensorFileError(label, where + "data_offsets span " + std::to_string(*end - *begin) + " bytes, shape needs " +
                                      std::to_string(bytes));
-  t.data.assign(data + *begin, data + *end);
   return t;
 }
 
@@ -322,24 +360,29 @@ std::string RawTensor::dtype_name() const { return is_float() ? safetensors_name
 
 int64_t RawTensor::numel() const { return checked_numel(shape, name); }
 
-TensorFile parse_npy(const uint8_t* b, std::size_t size, const std::string& label) {
+namespace {
+
+TensorFile parse_npy_from(const ByteSource& src, const std::string& label) {
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+  const uint64_t size = src.size();
+  uint8_t b[12] = {};
+  src.read(0, std::min<uint64_t>(size, 12), b);
   if (size < 10 || std::memcmp(b, kMagic, 6) != 0) throw TensorFileError(label, "not a .npy file (bad magic)");
   const uint8_t major = b[6];
-  std::size_t header_len, offset;
+  uint64_t header_len, offset;
   if (major == 1) {
-    header_len = b[8] | static_cast<std::size_t>(b[9]) << 8;
+    header_len = b[8] | static_cast<uint64_t>(b[9]) << 8;
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (size < 12) throw TensorFileError(label, "truncated .npy preamble");
-    header_len = b[8] | static_cast<std::size_t>(b[9]) << 8 | static_cast<std::size_t>(b[10]) << 16 |
-                 static_cast<std::size_t>(b[11]) << 24;
+    header_len = b[8] | static_cast<uint64_t>(b[9]) << 8 | static_cast<uint64_t>(b[10]) << 16 | static_cast<uint64_t>(b[11]) << 24;
     offset = 12;
   } else {
     throw TensorFileError(label, "unsupported .npy version " + std::to_string(major));
   }
   if (header_len > size - offset) throw TensorFileError(label, "truncated .npy header");
-  const std::string header(reinterpret_cast<const char*>(b + offset), header_len);
+  const auto hb = src.bytes(offset, header_len);
+  const std::string header(hb.begin(), hb.end());
   std::string descr;
   bool fortran = false;
   std::vector<int64_t> shape;
@@ -350,23 +393,17 @@ TensorFile parse_npy(const uint8_t* b, std::size_t size, const std::string& labe
   t.dtype = npy_dtype(descr, label);
   t.shape = shape;
   const auto bytes = static_cast<uint64_t>(checked_numel(shape, label)) * element_size(t.dtype);
-  const std::size_t data_size = size - offset - header_len;
+  const uint64_t data_size = size - offset - header_len;
   if (data_size < bytes)
     throw TensorFileError(label, "truncated data: " + std::to_string(data_size) + " bytes for " + std::to_string(bytes));
   if (data_size > bytes) throw TensorFileError(label, "trailing bytes after the array data");
-  t.data.assign(b + offset + header_len, b + size);
+  t.data = src.bytes(offset + header_len, bytes);
   TensorFile f;
   f.tensors.push_back(std::move(t));
   return f;
 }
 
-TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::string& label) {
-  if (size < 8) throw TensorFileError(label, "not a .safetensors file (shorter than its 8-byte header length)");
-  uint64_t n = 0;
-  for (int k = 7; k >= 0; --k) n = n << 8 | b[k];
-  if (n > kMaxSafetensorsHeader) throw TensorFileError(label, "header length " + std::to_string(n) + " exceeds 100 MB");
-  if (n > size - 8) throw TensorFileError(label, "truncated header");
-  const std::size_t data_size = size - 8 - n;
+nlohmann::ordered_json safetensors_header(const std::vector<uint8_t>& text, const std::string& label) {
   // Detect duplicate names (nlohmann keeps the last silently) with a parse callback on depth-1 keys.
   std::set<std::string> keys;
   std::string duplicate;
@@ -377,16 +414,43 @@ TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::stri
   };
   nlohmann::ordered_json h;  // header order is the tensor order
   try {
-    h = nlohmann::ordered_json::parse(b + 8, b + 8 + n, cb);
+    h = nlohmann::ordered_json::parse(text.begin(), text.end(), cb);
   } catch (const nlohmann::json::exception& e) {
     throw TensorFileError(label, std::string("header is not valid JSON (") + e.what() + ")");
   }
   if (!duplicate.empty()) throw TensorFileError(label, "duplicate tensor name '" + duplicate + "'");
   if (!h.is_object()) throw TensorFileError(label, "header is not a JSON object");
-  struct Span {
-    uint64_t begin, end;
-    std::string name;
-  };
+  return h;
+}
+
+// The data section must be the tensors' spans exactly, without gaps or overlaps.
+struct Span {
+  uint64_t begin, end;
+  std::size_t tensor;
+};
+void check_spans(std::vector<Span> spans, const TensorFile& f, uint64_t data_size, const std::string& label) {
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& c) { return a.begin < c.begin; });
+  uint64_t pos = 0;
+  for (const Span& s : spans) {
+    const std::string& name = f.tensors[s.tensor].name;
+    if (s.begin < pos) throw TensorFileError(label, "tensor '" + name + "' overlaps another tensor's data");
+    if (s.begin > pos) throw TensorFileError(label, "unused bytes in the data section before tensor '" + name + "'");
+    pos = s.end;
+  }
+  if (pos != data_size) throw TensorFileError(label, "unused bytes at the end of the data section");
+}
+
+TensorFile parse_safetensors_from(const ByteSource& src, const std::string& label) {
+  const uint64_t size = src.size();
+  if (size < 8) throw TensorFileError(label, "not a .safetensors file (shorter than its 8-byte header length)");
+  uint8_t len[8];
+  src.read(0, 8, len);
+  uint64_t n = 0;
+  for (int k = 7; k >= 0; --k) n = n << 8 | len[k];
+  if (n > kMaxSafetensorsHeader) throw TensorFileError(label, "header length " + std::to_string(n) + " exceeds 100 MB");
+  if (n > size - 8) throw TensorFileError(label, "truncated header");
+  const uint64_t data_size = size - 8 - n;
+  const nlohmann::ordered_json h = safetensors_header(src.bytes(8, n), label);
   std::vector<Span> spans;
   TensorFile out;
   for (auto it = h.begin(); it != h.end(); ++it) {
@@ -394,19 +458,23 @@ TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::stri
       out.metadata = safetensors_metadata(it.value(), label);
       continue;
     }
-    Span s{0, 0, it.key()};
-    out.tensors.push_back(safetensors_entry(it.key(), it.value(), b + 8 + n, data_size, label, &s.begin, &s.end));
-    spans.push_back(std::move(s));
+    Span s{0, 0, out.tensors.size()};
+    out.tensors.push_back(safetensors_entry(it.key(), it.value(), data_size, label, &s.begin, &s.end));
+    spans.push_back(s);
   }
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& c) { return a.begin < c.begin; });
-  uint64_t pos = 0;
-  for (const Span& s : spans) {
-    if (s.begin < pos) throw TensorFileError(label, "tensor '" + s.name + "' overlaps another tensor's data");
-    if (s.begin > pos) throw TensorFileError(label, "unused bytes in the data section before tensor '" + s.name + "'");
-    pos = s.end;
-  }
-  if (pos != data_size) throw TensorFileError(label, "unused bytes at the end of the data section");
+  check_spans(spans, out, data_size, label);
+  for (const Span& s : spans) out.tensors[s.tensor].data = src.bytes(8 + n + s.begin, s.end - s.begin);
   return out;
+}
+
+}  // namespace
+
+TensorFile parse_npy(const uint8_t* b, std::size_t size, const std::string& label) {
+  return parse_npy_from(MemorySource(b, size), label);
+}
+
+TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::string& label) {
+  return parse_safetensors_from(MemorySource(b, size), label);
 }
 
 TensorFile read_tensor_file(const std::string& path) {
@@ -416,8 +484,8 @@ TensorFile read_tensor_file(const std::string& path) {
     if (::stat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode)) throw TensorFileError(path, "is a directory, not a tensor file");
     throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
   }
-  const auto bytes = read_all(path);
-  return npy ? parse_npy(bytes.data(), bytes.size(), path) : parse_safetensors(bytes.data(), bytes.size(), path);
+  const FileSource file(path);
+  return npy ? parse_npy_from(file, path) : parse_safetensors_from(file, path);
 }
 
 void check_tensor_file_name(const std::string& path) {
