@@ -44,7 +44,7 @@ int fail(const std::string& prefix, const std::string& what, bool about_options)
 }  // namespace
 
 int main(int argc, char** argv) {
-  mor::report_file_size_limit_as_error();
+  mor::install_output_guards();
   CLI::App app{"mor: bit-exact golden model of MoR (Mixture-of-Representations) quantization datapaths"};
   app.set_version_flag("--version", std::string("mor ") + MOR_VERSION);
   app.require_subcommand(1);

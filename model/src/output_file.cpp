@@ -1,5 +1,6 @@
 #include "mor/output_file.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -26,6 +27,18 @@ std::string base_of(const std::string& path) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// Temporary files being written, for the signal handler (fixed storage: a handler may not allocate).
+constexpr int kTempSlots = 16;
+char g_temp_path[kTempSlots][PATH_MAX];
+std::atomic<bool> g_temp_used[kTempSlots];
+
+extern "C" void remove_temp_files_and_die(int sig) {
+  for (int i = 0; i < kTempSlots; ++i)
+    if (g_temp_used[i].load()) ::unlink(g_temp_path[i]);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 // What identifies a file: its device and inode when it exists, else its resolved folder and name.
 std::string identity(const std::string& path) {
   struct stat st {};
@@ -47,10 +60,12 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const mode_t mask = ::umask(0);  // mkstemp makes 0600; give the file the mode a plain create would
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);
+  guard_ = remember_temp_file(temp_);
   f_ = ::fdopen(fd, "wb");
   if (!f_) {
     ::close(fd);
     ::unlink(temp_.c_str());
+    forget_temp_file(guard_);
     throw OutputError("cannot write '" + path_ + "': " + errno_text());
   }
 }
@@ -58,6 +73,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 AtomicFile::~AtomicFile() {
   if (f_) std::fclose(f_);
   if (!committed_) ::unlink(temp_.c_str());
+  forget_temp_file(guard_);
 }
 
 void AtomicFile::write(const void* data, std::size_t n) {
@@ -72,6 +88,8 @@ void AtomicFile::commit() {
   if (!ok || !closed) throw OutputError("cannot write '" + path_ + "': " + (ok ? errno_text() : why));
   if (::rename(temp_.c_str(), path_.c_str()) != 0) throw OutputError("cannot write '" + path_ + "': " + errno_text());
   committed_ = true;
+  forget_temp_file(guard_);
+  guard_ = -1;
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
@@ -109,6 +127,31 @@ void check_distinct_paths(const std::vector<NamedPath>& inputs, const std::vecto
   }
 }
 
-void report_file_size_limit_as_error() { std::signal(SIGXFSZ, SIG_IGN); }
+int remember_temp_file(const std::string& path) {
+  if (path.size() >= PATH_MAX) return -1;
+  for (int i = 0; i < kTempSlots; ++i) {
+    bool expected = false;
+    if (!g_temp_used[i].compare_exchange_strong(expected, true)) continue;
+    g_temp_path[i][0] = '\0';  // a handler running now unlinks "", which fails harmlessly
+    std::memcpy(g_temp_path[i] + 1, path.c_str() + 1, path.size());
+    g_temp_path[i][0] = path[0];
+    return i;
+  }
+  return -1;
+}
+
+void forget_temp_file(int handle) {
+  if (handle >= 0 && handle < kTempSlots) g_temp_used[handle].store(false);
+}
+
+void install_output_guards() {
+  std::signal(SIGXFSZ, SIG_IGN);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+    struct sigaction old {};
+    ::sigaction(sig, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;  // keep what the caller ignored (nohup)
+    std::signal(sig, remove_temp_files_and_die);
+  }
+}
 
 }  // namespace mor

@@ -28,8 +28,9 @@ void EngineBench::bind_memory(sc_clock& c) {
 void EngineBench::monitor() {
   ++cycle;
   if (progress && (cycle & 0xFFFF) == 0) {
-    progress->note("cycle " + std::to_string(cycle));
-    progress->set(dones.size());
+    progress->note("tensor run " + std::to_string(std::min(dones.size() + 1, jobs->size())) + " of " +
+                   std::to_string(jobs->size()) + ", cycle " + std::to_string(cycle));
+    progress->set(reader.bytes_read);
   }
   const std::size_t j = dones.size();
   if (j >= codes.size()) return;

@@ -122,10 +122,12 @@ class VcdFile {
     const std::string dir = slash == std::string::npos ? "" : path_.substr(0, slash + 1);
     stem_ = dir + "." + path_.substr(slash == std::string::npos ? 0 : slash + 1) + ".tmp-" + std::to_string(::getpid());
     trace = sc_create_vcd_trace_file(stem_.c_str());
+    guard_ = remember_temp_file(stem_ + ".vcd");
   }
   ~VcdFile() {
     if (trace) sc_close_vcd_trace_file(trace);
     if (!committed_) std::remove((stem_ + ".vcd").c_str());
+    forget_temp_file(guard_);
   }
   // SystemC does not report failed writes, so the file is checked to be complete before it is renamed: it ends
   // with the timestamp line of the last clock edge (the clock is traced, so that is the end of the simulation).
@@ -157,6 +159,7 @@ class VcdFile {
 
   std::string path_, stem_;
   bool committed_ = false;
+  int guard_ = -1;
 };
 
 void trace_handshakes(sc_trace_file* tf, const sc_clock& clk, EngineBench& b) {
@@ -220,7 +223,10 @@ int run(const Options& o) {
   }
 #endif
   EngineBench& main_bench = mb ? *mb : *rb;
-  Progress progress("mor-sim", jobs.size(), "tensor runs", progress_wanted(o.progress));
+  uint64_t input_bytes = 0;  // what the reader will read: the progress measure
+  for (const Job& j : jobs)
+    input_bytes += (j.amax_supplied && model ? j.beats.size() / 2 : j.beats.size()) * static_cast<uint64_t>(kLanes * mem.element_bytes);
+  Progress progress("mor-sim", input_bytes, "input bytes", progress_wanted(o.progress));
   main_bench.progress = &progress;
   // SystemC's infos (the last bench ends the run with sc_stop(); the VCD's default 1 ps unit) are not news for
   // the report; warnings and errors still show.
@@ -277,7 +283,7 @@ int sc_main(int argc, char* argv[]) {
 // Our own entry point: SystemC's main prints its banner on stderr before sc_main runs unless
 // SYSTEMC_DISABLE_COPYRIGHT_MESSAGE is set, so it is set here first (MOR_SIM_BANNER=1 shows it).
 int main(int argc, char* argv[]) {
-  mor::report_file_size_limit_as_error();
+  mor::install_output_guards();
   if (!std::getenv("MOR_SIM_BANNER")) ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -37,6 +37,7 @@ class AtomicFile {
   std::string path_, temp_;
   std::FILE* f_ = nullptr;
   bool committed_ = false;
+  int guard_ = -1;
 };
 
 // The whole file at once, through an AtomicFile.
@@ -55,8 +56,14 @@ void check_output_path(const NamedPath& out);
 // the same not-yet-existing path). Throws OutputError naming both options. Empty paths and "-" are ignored.
 void check_distinct_paths(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
-// Makes writes past RLIMIT_FSIZE fail with EFBIG (reported as errors) instead of killing the process with SIGXFSZ
-// halfway through a file. Called first thing by every tool that writes files.
-void report_file_size_limit_as_error();
+// Called first thing by every tool that writes files: writes past RLIMIT_FSIZE fail with EFBIG (reported as errors)
+// instead of killing the process halfway through a file, and SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the
+// temporary files being written before the process ends.
+void install_output_guards();
+
+// A temporary file written by someone else (SystemC's VCD writer), removed like AtomicFile's on those signals.
+// Returns a handle for forget_temp_file(); -1 when all slots are taken.
+int remember_temp_file(const std::string& path);
+void forget_temp_file(int handle);
 
 }  // namespace mor
