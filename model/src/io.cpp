@@ -543,7 +543,7 @@ Tensor to_tensor(const RawTensor& raw) {
   const auto count = static_cast<std::size_t>(n);
   switch (raw.dtype) {  // little-endian host: memcpy reads the stored element
     case DType::kF32:
-      std::memcpy(t.bits.data(), p, count * 4);
+      if (count) std::memcpy(t.bits.data(), p, count * 4);
       break;
     case DType::kBF16:
       for (std::size_t i = 0; i < count; ++i) {

@@ -32,7 +32,7 @@ uint64_t sweep_u32(uint64_t stride, const std::function<uint64_t(uint64_t, uint6
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::atomic<uint64_t> next{0}, mismatches{0};
   // A line every 5 s when wanted (a terminal, or MOR_PROGRESS=1, which the exhaustive tests set for ctest -V).
-  mor::Progress progress(progress_label, total, "patterns", !progress_label.empty() && mor::progress_wanted());
+  mor::Progress progress(progress_label.empty() ? "sweep" : progress_label, total, "patterns", mor::progress_wanted());
   auto worker = [&] {
     for (;;) {
       const uint64_t first = next.fetch_add(chunk);
