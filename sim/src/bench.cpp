@@ -79,6 +79,7 @@ void EngineBench::start_job(const Job& job) {
     s.nonfinite = all.nonfinite;
     model->supply_stats(s);
   }
+  reader.set_element_bytes(job.element_bytes);
   reader.load(&job.beats, beats, cycle);
 }
 

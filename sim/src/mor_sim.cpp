@@ -174,84 +174,111 @@ void trace_handshakes(sc_trace_file* tf, const sc_clock& clk, EngineBench& b) {
   sc_trace(tf, b.sig.busy, "busy");
 }
 
-int run(const Options& o) {
+MemoryConfig memory_of(const Options& o) {
   MemoryConfig mem;
   mem.read_bytes_per_cycle = o.read_bw;
   mem.write_bytes_per_cycle = o.write_bw;
   mem.read_latency = o.latency;
   mem.max_in_flight = o.in_flight;
-  std::vector<Job> jobs = make_jobs(o);
-  if (jobs.empty()) throw InputError("no tensor to simulate");
-  mem.element_bytes = jobs.front().element_bytes;
-  bool want_model = o.engine != "rtl", want_rtl = o.engine != "model";
+  return mem;
+}
+
+// The engines to run: --engine, less what this build or --amax-supplied cannot run.
+std::pair<bool, bool> choose_engines(const Options& o) {
+  bool model = o.engine != "rtl", rtl = o.engine != "model";
 #if !MOR_SIM_HAVE_RTL
-  if (want_rtl) {
+  if (rtl) {
     if (o.engine == "rtl") throw InputError("this build has no Verilated RTL (Verilator missing)");
     std::fprintf(stderr, "mor-sim: no Verilated RTL in this build: running the SystemC model only\n");
-    want_rtl = false;
+    rtl = false;
   }
 #endif
-  if (o.amax_supplied && want_rtl) {
+  if (o.amax_supplied && rtl) {
     std::fprintf(stderr, "mor-sim: --amax-supplied is a model-only mode: running the SystemC model only\n");
-    want_rtl = false;
-    want_model = true;
+    return {true, false};
   }
+  return {model, rtl};
+}
 
-  sc_clock clk("clk", 1, SC_NS);
-  std::unique_ptr<EngineBench> mb, rb;
+// The benches with their engines, elaborated and bound to the clock.
+struct Engines {
+  std::unique_ptr<EngineBench> model_bench, rtl_bench;
   std::unique_ptr<MorEngineModel> model;
-  if (want_model) {
-    mb = std::make_unique<EngineBench>("model_bench", mem);
-    ++EngineBench::active_benches;
-    mb->clk(clk);
-    mb->jobs = &jobs;
-    mb->bind_memory(clk);
-    model = std::make_unique<MorEngineModel>("model");
-    mb->sig.bind(*model, clk);
-    mb->model = model.get();
-  }
 #if MOR_SIM_HAVE_RTL
   std::unique_ptr<Vsc_quantizer> rtl;
-  if (want_rtl) {
-    rb = std::make_unique<EngineBench>("rtl_bench", mem);
-    ++EngineBench::active_benches;
-    rb->clk(clk);
-    rb->jobs = &jobs;
-    rb->bind_memory(clk);
-    rtl = std::make_unique<Vsc_quantizer>("rtl");
-    rb->sig.bind(*rtl, clk);
+#endif
+  EngineBench& main() { return model_bench ? *model_bench : *rtl_bench; }
+};
+
+std::unique_ptr<EngineBench> make_bench(const char* name, const MemoryConfig& mem, std::vector<Job>& jobs, sc_clock& clk) {
+  auto b = std::make_unique<EngineBench>(name, mem);
+  ++EngineBench::active_benches;
+  b->clk(clk);
+  b->jobs = &jobs;
+  b->bind_memory(clk);
+  return b;
+}
+
+void elaborate(Engines& e, std::pair<bool, bool> which, const MemoryConfig& mem, std::vector<Job>& jobs, sc_clock& clk) {
+  if (which.first) {
+    e.model_bench = make_bench("model_bench", mem, jobs, clk);
+    e.model = std::make_unique<MorEngineModel>("model");
+    e.model_bench->sig.bind(*e.model, clk);
+    e.model_bench->model = e.model.get();
+  }
+#if MOR_SIM_HAVE_RTL
+  if (which.second) {
+    e.rtl_bench = make_bench("rtl_bench", mem, jobs, clk);
+    e.rtl = std::make_unique<Vsc_quantizer>("rtl");
+    e.rtl_bench->sig.bind(*e.rtl, clk);
   }
 #endif
-  EngineBench& main_bench = mb ? *mb : *rb;
+}
+
+SimOutcome check_run(const Engines& e, const std::vector<Job>& jobs, const MemoryConfig& mem, double wall_seconds) {
+  SimOutcome out;
+  const EngineBench* mb = e.model_bench.get();
+  const EngineBench* rb = e.rtl_bench.get();
+  out.wall_seconds = wall_seconds;
+  out.jobs = &jobs;
+  out.main = mb ? mb : rb;
+  out.model = e.model.get();
+  out.ran_model = mb != nullptr;
+  out.ran_rtl = rb != nullptr;
+  out.mem = mem;
+  out.model_mismatches = mb ? score(*mb, jobs, &out.notes) : 0;
+  out.rtl_mismatches = rb ? score(*rb, jobs, &out.notes) : 0;
+  out.cycle_differences = mb && rb ? cycle_differences(*mb, *rb) : 0;
+  out.same_total_cycles = mb && rb && !mb->dones.empty() && !rb->dones.empty() && mb->dones.back().cycle == rb->dones.back().cycle;
+  return out;
+}
+
+int run(const Options& o) {
+  const MemoryConfig mem = memory_of(o);
+  std::vector<Job> jobs = make_jobs(o);
+  if (jobs.empty()) throw InputError("no tensor to simulate");
+  const auto which = choose_engines(o);
+  sc_clock clk("clk", 1, SC_NS);
+  Engines engines;
+  elaborate(engines, which, mem, jobs, clk);
   uint64_t input_bytes = 0;  // what the reader will read: the progress measure
   for (const Job& j : jobs)
-    input_bytes += (j.amax_supplied && model ? j.beats.size() / 2 : j.beats.size()) * static_cast<uint64_t>(kLanes * mem.element_bytes);
+    input_bytes += (j.amax_supplied && which.first ? j.beats.size() / 2 : j.beats.size()) * static_cast<uint64_t>(kLanes * j.element_bytes);
   Progress progress("mor-sim", input_bytes, "input bytes", progress_wanted(o.progress));
-  main_bench.progress = &progress;
+  engines.main().progress = &progress;
   // SystemC's infos (the last bench ends the run with sc_stop(); the VCD's default 1 ps unit) are not news for
   // the report; warnings and errors still show.
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
   std::unique_ptr<VcdFile> vcd;
   if (!o.vcd.empty()) {
     vcd = std::make_unique<VcdFile>(o.vcd);
-    trace_handshakes(vcd->trace, clk, main_bench);
+    trace_handshakes(vcd->trace, clk, engines.main());
   }
   const auto t0 = std::chrono::steady_clock::now();
   sc_start();
-  SimOutcome out;
-  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (vcd) vcd->commit(sc_time_stamp().to_seconds() * 1e12);
-
-  out.jobs = &jobs;
-  out.main = &main_bench;
-  out.model = model.get();
-  out.ran_model = static_cast<bool>(mb);
-  out.ran_rtl = static_cast<bool>(rb);
-  out.mem = mem;
-  out.model_mismatches = mb ? score(*mb, jobs, &out.notes) : 0;
-  out.rtl_mismatches = rb ? score(*rb, jobs, &out.notes) : 0;
-  out.cycle_differences = mb && rb ? cycle_differences(*mb, *rb) : 0;
-  out.same_total_cycles = mb && rb && !mb->dones.empty() && !rb->dones.empty() && mb->dones.back().cycle == rb->dones.back().cycle;
+  const SimOutcome out = check_run(engines, jobs, mem, wall);
   const SimReport report = make_report(out);
   if (!o.quiet) std::fputs(report.text.c_str(), stdout);
   if (!o.report.empty()) write_file_atomic(o.report, report.text);
