@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -53,12 +54,30 @@ void row(const std::string& name, double r, double baseline) {
 
 }  // namespace
 
+void usage(std::FILE* f) {
+  std::fprintf(f,
+               "usage: mor-bench [--no-sweep] [--progress] [--help]\n"
+               "  Conversion throughput of the model's FP32/BF16 -> E4M3 converters, one thread, against CUDA's host\n"
+               "  conversion (cuda_fp8.h) as the baseline, then the wall time of a full 2^32 check against the reference.\n"
+               "  --no-sweep   skip the 2^32 check\n"
+               "  --progress   a progress line every 5 s on stderr during the check (default: when stderr is a terminal)\n"
+               "  exit status: 0 ok, 1 a mismatch in the check, 2 usage error\n");
+}
+
 int main(int argc, char** argv) {
   bool sweep = true;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--no-sweep") sweep = false;
-    else {
-      std::fprintf(stderr, "usage: mor-bench [--no-sweep]\n");
+    const std::string a = argv[i];
+    if (a == "--no-sweep") {
+      sweep = false;
+    } else if (a == "--progress") {
+      ::setenv("MOR_PROGRESS", "1", 1);  // read by the sweep (mor::progress_wanted)
+    } else if (a == "--help" || a == "-h") {
+      usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "mor-bench: unknown option '%s'\n", a.c_str());
+      usage(stderr);
       return 2;
     }
   }
@@ -147,7 +166,7 @@ int main(int argc, char** argv) {
         b += t32(x) != want;
       }
       return b;
-    });
+    }, "mor-bench 2^32 check");
     const double s = std::chrono::duration<double>(Clock::now() - t0).count();
     std::printf("  4294967296 inputs, %llu mismatches, %.1f s (goal <= 60 s on 2 cores)\n",
                 static_cast<unsigned long long>(bad), s);

@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   int64_t n = 8192;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::printf("usage: mor-bench-policy [--threads N] [--size N]\n"
+                  "  Tensor-level and sub-tensor MoR against current scaling (the baseline) on an NxN BF16 tensor.\n");
+      return 0;
+    }
     if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (a == "--size" && i + 1 < argc) n = std::atoll(argv[++i]);
     else {

@@ -15,9 +15,12 @@
 #include "cvt_lane_check.hpp"
 #include "mor/core/convert.hpp"
 #include "mor/engine.hpp"
+#include "mor/progress.hpp"
 #include "quantizer_harness.hpp"
 
 namespace {
+
+bool g_progress = false;  // --progress
 
 using Clock = std::chrono::steady_clock;
 
@@ -65,9 +68,13 @@ int bench_converter(uint64_t count) {
   std::printf("Converter lane FP32 -> E4M3 (RNE, SATFINITE), %llu FP32 inputs (%llu runs of %llu consecutive), one core\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(kRuns),
               static_cast<unsigned long long>(run_length));
+  mor::Progress progress("converter lane", 3 * count, "inputs", mor::progress_wanted(g_progress));
   auto time = [&](const std::function<void(uint64_t first)>& run) {
     const auto t0 = Clock::now();
-    for (uint64_t r = 0; r < kRuns; ++r) run((uint64_t{1} << 32) / kRuns * r);
+    for (uint64_t r = 0; r < kRuns; ++r) {
+      run((uint64_t{1} << 32) / kRuns * r);
+      progress.add(run_length);
+    }
     return static_cast<double>(count) / seconds_since(t0);
   };
   uint64_t bad = 0;
@@ -103,6 +110,7 @@ Timing run_workload(const Workload& w, uint64_t target_elements) {
   mor::QuantizerCoverage cov;
   std::mt19937_64 rng(2026);
   Timing t;
+  mor::Progress progress(std::string("mor_quantizer ") + w.name, target_elements, "elements", mor::progress_wanted(g_progress));
   for (int it = 0; t.elements < target_elements; ++it) {
     const mor::QuantizerStimulus s = w.stimulus(rng, it);
     auto t0 = Clock::now();
@@ -116,6 +124,7 @@ Timing run_workload(const Workload& w, uint64_t target_elements) {
     t.bad += h.run(s.config, inputs, want, rng, cov, s.p_valid, s.p_ready);
     t.rtl_s += seconds_since(t0);
     t.elements += tensor.size();
+    progress.set(t.elements);
   }
   t.cycles = h.cycles;
   for (const std::string& m : h.first_mismatches) std::fprintf(stderr, "mor-bench-rtl: %s: MISMATCH %s\n", w.name, m.c_str());
@@ -169,11 +178,12 @@ int bench_quantizer(uint64_t target_elements) {
 
 void usage(FILE* f) {
   std::fprintf(f,
-               "usage: mor-bench-rtl [--elements N] [--cvt-elements N]\n"
+               "usage: mor-bench-rtl [--elements N] [--cvt-elements N] [--progress] [--help]\n"
                "Verification throughput of the Verilator harnesses (RTL + bit-for-bit model comparison), one core,\n"
                "against the golden model alone. Exit 1 on any mismatch, 2 on bad options.\n"
                "  --elements N      elements per mor_quantizer workload (default 4000000)\n"
-               "  --cvt-elements N  FP32 inputs through the converter lane (default 33554432)\n");
+               "  --cvt-elements N  FP32 inputs through the converter lane (default 33554432)\n"
+               "  --progress        a progress line every 5 s on stderr (default: when stderr is a terminal)\n");
 }
 
 bool parse_count(const char* s, uint64_t* out) {
@@ -193,6 +203,10 @@ int main(int argc, char** argv) {
     if (a == "--help" || a == "-h") {
       usage(stdout);
       return 0;
+    }
+    if (a == "--progress") {
+      g_progress = true;
+      continue;
     }
     uint64_t* target = a == "--elements" ? &elements : a == "--cvt-elements" ? &cvt_elements : nullptr;
     if (target == nullptr || i + 1 >= argc || !parse_count(argv[i + 1], target)) {

@@ -1,27 +1,21 @@
 // `mor analyze`: one row per tensor with the choice and the error under each policy, the share of tensors and
-// elements that MoR keeps in FP8, how often the canonical and the FP32 reference metric decide differently, and
-// optionally PNG pictures (per-block format map, error histogram) drawn with gnuplot.
+// elements that MoR keeps in FP8, how often the canonical and the FP32 reference metric decide differently, a JSON
+// report (docs/schemas/mor-analyze.schema.json) and optionally a PNG (plot.hpp).
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <cctype>
-#include <sys/stat.h>
 
 #include "command.hpp"
-#include "mor/core/fp32_ops.hpp"
-#include "mor/core/metric.hpp"
 #include "mor/core/metric_interval.hpp"
 #include "mor/report.hpp"
 #include "options.hpp"
+#include "plot.hpp"
 
 namespace {
 
 using mor::cli::UsageError;
 
 struct Options {
-  std::vector<std::string> files;
-  std::string workload = "default", json, plot;
-  uint64_t seed = 1;
+  mor::cli::InputOptions in;
+  std::string json, plot;
   double threshold = 0.045;
   std::string profile = "PROJECT_DEFAULT";
   std::string metric;  // tensor-level decision metric (default from the profile)
@@ -29,144 +23,123 @@ struct Options {
   int threads = 0;
 };
 
-std::string safe_name(std::string s) {
-  for (auto& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-  return s;
+struct Plans {
+  mor::cli::PolicyPlan tensor, subtensor, current, mx, blockwise;
+};
+
+Plans check(const Options& o) {
+  mor::cli::check_input_options(o.in);
+  mor::cli::PolicyOptions p;
+  p.profile = o.profile;
+  p.threshold = o.threshold;
+  p.threads = o.threads;
+  Plans plans;
+  for (auto [name, plan] : {std::pair{"tensor", &plans.tensor}, {"subtensor", &plans.subtensor}, {"current", &plans.current},
+                            {"mxfp8", &plans.mx}, {"blockwise", &plans.blockwise}}) {
+    p.policy = name;
+    const bool tensor_level = plan == &plans.tensor;  // --metric applies to tensor-level MoR only
+    p.metric = tensor_level ? o.metric : "";
+    p.interval_k = o.interval_k;
+    *plan = mor::cli::plan_policy(p);
+  }
+  if (!o.plot.empty()) mor::cli::check_plot_option(o.plot);
+  mor::cli::check_outputs(o.in.paths(), {{"--json", o.json}, {"--plot", o.plot}});
+  return plans;
 }
 
-// Data files and a gnuplot script per tensor: the sub-tensor block-format map and the histogram of log10 of the
-// per-element relative error of the tensor-level E4M3 path.
-void plot_tensor(const std::string& dir, const mor::Tensor& t, const mor::QuantResult& tensor_level,
-                 const mor::QuantResult& sub) {
-  const std::string base = dir + "/" + safe_name(t.name);
-  {
-    std::ofstream f(base + ".blocks.dat");
-    for (int64_t r = 0; r < sub.block_grid_rows; ++r) {
-      for (int64_t c = 0; c < sub.block_grid_cols; ++c) f << int(sub.block_tag[static_cast<std::size_t>(r * sub.block_grid_cols + c)]) << ' ';
-      f << '\n';
-    }
-  }
-  std::vector<uint64_t> hist(10, 0);  // log10(e) in [-9, 0], plus exact zeros in bin 0
-  for (std::size_t i = 0; i < t.bits.size(); ++i) {
-    if (mor::f32_is_zero(t.bits[i]) || !mor::f32_is_finite(t.bits[i])) continue;
-    const float e = mor::f32_from_bits(mor::relative_error(t.bits[i], tensor_level.dequant[i]));
-    int b = 0;
-    for (float v = 1e-9f; b < 9 && e >= v * 10; v *= 10) ++b;
-    ++hist[static_cast<std::size_t>(b)];
-  }
-  {
-    std::ofstream f(base + ".hist.dat");
-    for (int b = 0; b < 10; ++b) f << b - 9 << ' ' << hist[static_cast<std::size_t>(b)] << '\n';
-  }
-  std::ofstream g(base + ".gp");
-  g << "set terminal png size 900,420\nset output '" << base << ".png'\nset multiplot layout 1,2 title '"
-    << t.name << ": tensor-level " << mor::name_of(tensor_level.tensor_format) << "'\n"
-    << "set title 'sub-tensor block formats (0 e4m3, 1 e5m2, 2 bf16, 3 e2m3)'\nset cbrange [0:3]\n"
-    << "set palette defined (0 '#2b83ba', 1 '#abdda4', 2 '#d7191c', 3 '#fdae61')\nunset key\n"
-    << "plot '" << base << ".blocks.dat' matrix with image\n"
-    << "set title 'relative error, tensor-level FP8 path'\nset xlabel 'log10(error) bin'\nset ylabel 'elements'\n"
-    << "set style fill solid\nplot '" << base << ".hist.dat' using 1:2 with boxes\nunset multiplot\n";
-  g.close();
-  const std::string cmd = "gnuplot '" + base + ".gp' 2>&1";
-  if (std::system(cmd.c_str()) != 0) throw UsageError("gnuplot failed for " + base + ".gp (is gnuplot installed?)");
+struct Totals {
+  uint64_t fp8_tensors = 0, fp8_elems = 0, elems = 0, disagree = 0, decided = 0, interval_fallbacks = 0;
+};
+
+nlohmann::ordered_json analyze_one(const mor::Tensor& t, const Plans& plans, const std::string& profile, Totals& sum,
+                                   std::vector<mor::cli::PlotRow>* plot) {
+  const auto tl = mor::cli::run_policy(plans.tensor, t);
+  const auto st = mor::cli::run_policy(plans.subtensor, t);
+  const auto cs = mor::cli::run_policy(plans.current, t);
+  const auto mx = mor::cli::run_policy(plans.mx, t);
+  const auto bw = mor::cli::run_policy(plans.blockwise, t);
+  const bool fp8 = tl.tensor_format != mor::FormatTag::kBF16;
+  sum.fp8_tensors += fp8;
+  sum.elems += t.size();
+  sum.fp8_elems += fp8 ? t.size() : 0;
+  const bool metric_decided = tl.reason == mor::Reason::kAccepted || tl.reason == mor::Reason::kRejected;
+  sum.decided += metric_decided;
+  sum.disagree += metric_decided && tl.canonical_rejects != tl.fp32_rejects;
+  sum.interval_fallbacks += static_cast<uint64_t>(tl.interval_fallbacks);
+  const double canon = tl.nnz ? static_cast<double>(tl.err_sum) / static_cast<double>(tl.nnz) / 16777216.0 : 0.0;
+  auto pct = [&](int f) { return 100.0 * static_cast<double>(st.elements_per_format[static_cast<std::size_t>(f)]) / static_cast<double>(t.size()); };
+  const auto e_cs = mor::measure_error(t, cs.dequant), e_mx = mor::measure_error(t, mx.dequant),
+             e_bw = mor::measure_error(t, bw.dequant), e_st = mor::measure_error(t, st.dequant);
+  std::printf("%-22.22s %-11s %-5s %-9s %8.5f %8.5f %5s | %5.1f/%5.1f/%5.1f | %8.5f %8.5f %8.5f %8.5f\n", t.name.c_str(),
+              mor::cli::shape_text(t.file_shape()).c_str(), mor::name_of(tl.tensor_format), mor::name_of(tl.reason), canon,
+              tl.mre_fp32, metric_decided ? (tl.canonical_rejects == tl.fp32_rejects ? "yes" : "NO") : "-", pct(0), pct(1),
+              pct(2), e_cs.mre, e_mx.mre, e_bw.mre, e_st.mre);
+  nlohmann::ordered_json j = mor::report_json(t, tl, profile, false);
+  j["subtensor"] = mor::report_json(t, st, profile, false);
+  j["baselines"] = {{"current", e_cs.mre}, {"mxfp8", e_mx.mre}, {"blockwise_1x128", e_bw.mre}};
+  if (plot) plot->push_back({&t, tl, st});
+  return j;
 }
 
 int run(const Options& o) {
-  const auto profile = mor::cli::profile_or_throw(o.profile);
-  const auto inputs = mor::cli::load_inputs(o.files, o.workload, o.seed);
-  if (!o.plot.empty()) {
-    mkdir(o.plot.c_str(), 0755);
-    struct stat st {};
-    if (stat(o.plot.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw UsageError("cannot create --plot directory '" + o.plot + "'");
-  }
+  const Plans plans = check(o);
+  const mor::cli::Inputs inputs = mor::cli::load_inputs(o.in);
+  if (!o.plot.empty() && inputs.tensors.size() > mor::cli::kMaxPlotTensors)
+    throw UsageError("--plot draws at most " + std::to_string(mor::cli::kMaxPlotTensors) + " tensors and there are " +
+                     std::to_string(inputs.tensors.size()) + "; name the tensors with FILE:TENSOR");
+  const std::string& profile = plans.tensor.profile.name;
   std::printf("%-22s %-11s %-5s %-9s %8s %8s %5s | %-17s | %8s %8s %8s %8s\n", "tensor", "shape", "MoR", "reason",
               "MRE", "MRE-fp32", "agree", "sub e4/e5/bf16 %", "current", "mxfp8", "blk1x128", "sub");
-  uint64_t fp8_tensors = 0, fp8_elems = 0, elems = 0, disagree = 0, decided = 0, fallbacks = 0;
+  Totals sum;
   nlohmann::ordered_json report;
   report["tool"] = "mor analyze";
-  report["profile"] = profile.name;
+  report["profile"] = profile;
   report["threshold"] = o.threshold;
   report["tensors"] = nlohmann::ordered_json::array();
-  for (const auto& t : inputs) {
-    mor::cli::PolicyOptions p;
-    p.profile = o.profile;
-    p.threshold = o.threshold;
-    p.threads = o.threads;
-    p.policy = "tensor";
-    p.metric = o.metric;
-    p.interval_k = o.interval_k;
-    const auto tl = mor::cli::run_policy(t, p);
-    p.metric.clear();
-    fallbacks += static_cast<uint64_t>(tl.interval_fallbacks);
-    p.policy = "subtensor";
-    const auto st = mor::cli::run_policy(t, p);
-    p.policy = "current";
-    const auto cs = mor::cli::run_policy(t, p);
-    p.policy = "mxfp8";
-    const auto mx = mor::cli::run_policy(t, p);
-    p.policy = "blockwise";
-    const auto bw = mor::cli::run_policy(t, p);
-    const bool fp8 = tl.tensor_format != mor::FormatTag::kBF16;
-    fp8_tensors += fp8;
-    elems += t.size();
-    fp8_elems += fp8 ? t.size() : 0;
-    const bool metric_decided = tl.reason == mor::Reason::kAccepted || tl.reason == mor::Reason::kRejected;
-    decided += metric_decided;
-    disagree += metric_decided && tl.canonical_rejects != tl.fp32_rejects;
-    const double canon = tl.nnz ? static_cast<double>(tl.err_sum) / static_cast<double>(tl.nnz) / 16777216.0 : 0.0;
-    auto pct = [&](int f) { return 100.0 * static_cast<double>(st.elements_per_format[static_cast<std::size_t>(f)]) / static_cast<double>(t.size()); };
-    char shape[32];
-    std::snprintf(shape, sizeof shape, "%lldx%lld", static_cast<long long>(t.rows), static_cast<long long>(t.cols));
-    const auto e_cs = mor::measure_error(t, cs.dequant), e_mx = mor::measure_error(t, mx.dequant),
-               e_bw = mor::measure_error(t, bw.dequant), e_st = mor::measure_error(t, st.dequant);
-    std::printf("%-22.22s %-11s %-5s %-9s %8.5f %8.5f %5s | %5.1f/%5.1f/%5.1f | %8.5f %8.5f %8.5f %8.5f\n", t.name.c_str(),
-                shape, mor::name_of(tl.tensor_format), mor::name_of(tl.reason), canon, tl.mre_fp32,
-                metric_decided ? (tl.canonical_rejects == tl.fp32_rejects ? "yes" : "NO") : "-", pct(0), pct(1), pct(2),
-                e_cs.mre, e_mx.mre, e_bw.mre, e_st.mre);
-    nlohmann::ordered_json j = mor::report_json(t, tl, profile.name, false);
-    j["subtensor"] = mor::report_json(t, st, profile.name, false);
-    j["baselines"] = {{"current", e_cs.mre}, {"mxfp8", e_mx.mre}, {"blockwise_1x128", e_bw.mre}};
-    report["tensors"].push_back(j);
-    if (!o.plot.empty()) plot_tensor(o.plot, t, tl, st);
-  }
+  std::vector<mor::cli::PlotRow> plot;
+  for (const auto& t : inputs.tensors)
+    report["tensors"].push_back(analyze_one(t, plans, profile, sum, o.plot.empty() ? nullptr : &plot));
+  const double n = static_cast<double>(inputs.tensors.size());
   std::printf("tensor-level MoR keeps %llu of %zu tensors (%.2f%%) and %.2f%% of elements in FP8; canonical and FP32 "
               "metrics disagree on %llu of %llu metric decisions\n",
-              static_cast<unsigned long long>(fp8_tensors), inputs.size(), 100.0 * static_cast<double>(fp8_tensors) / static_cast<double>(inputs.size()),
-              100.0 * static_cast<double>(fp8_elems) / static_cast<double>(elems), static_cast<unsigned long long>(disagree),
-              static_cast<unsigned long long>(decided));
-  if (o.metric == "interval")
+              static_cast<unsigned long long>(sum.fp8_tensors), inputs.tensors.size(),
+              100.0 * static_cast<double>(sum.fp8_tensors) / n,
+              100.0 * static_cast<double>(sum.fp8_elems) / static_cast<double>(sum.elems),
+              static_cast<unsigned long long>(sum.disagree), static_cast<unsigned long long>(sum.decided));
+  const bool interval = plans.tensor.tensor.metric == mor::MetricKind::kInterval;
+  if (interval)
     std::printf("interval metric (k=%d): %llu of %zu tensors fell back to the exact err_sum\n", o.interval_k,
-                static_cast<unsigned long long>(fallbacks), inputs.size());
-  report["summary"] = {{"fp8_tensor_share", static_cast<double>(fp8_tensors) / static_cast<double>(inputs.size())},
-                       {"fp8_element_share", static_cast<double>(fp8_elems) / static_cast<double>(elems)},
-                       {"metric_disagreements", disagree},
-                       {"metric_decisions", decided}};
-  if (o.metric == "interval") report["summary"]["interval_fallbacks"] = fallbacks;
-  if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    if (!f) throw UsageError("cannot write '" + o.json + "'");
-    f << report.dump(1) << "\n";
+                static_cast<unsigned long long>(sum.interval_fallbacks), inputs.tensors.size());
+  report["summary"] = {{"fp8_tensor_share", static_cast<double>(sum.fp8_tensors) / n},
+                       {"fp8_element_share", static_cast<double>(sum.fp8_elems) / static_cast<double>(sum.elems)},
+                       {"metric_disagreements", sum.disagree},
+                       {"metric_decisions", sum.decided}};
+  if (interval) report["summary"]["interval_fallbacks"] = sum.interval_fallbacks;
+  if (!o.json.empty()) mor::write_file_atomic(o.json, report.dump(1) + "\n");
+  if (!o.plot.empty()) {
+    mor::cli::write_plot(o.plot, plot);
+    std::printf("picture: %s\n", o.plot.c_str());
   }
-  if (!o.plot.empty()) std::printf("pictures: %s/*.png\n", o.plot.c_str());
   return 0;
 }
 
 mor::cli::Action setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand("analyze", "Compare MoR and the baselines on tensors: decision, error and FP8 share per tensor");
-  sub->add_option("files", o->files, "FILE[:TENSOR] ... (.npy/.safetensors). Default: the built-in workload");
-  sub->add_option("--workload", o->workload, "built-in workload when no file is given: default|small")->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed of the built-in workload")->capture_default_str();
+  mor::cli::add_input_options(sub, o->in);
   sub->add_option("--threshold", o->threshold, "tensor-level threshold T")->capture_default_str();
   sub->add_option("--profile", o->profile, "named profile: " + mor::profile_choices())->capture_default_str();
-  sub->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();
-  sub->add_option("--metric", o->metric, "tensor-level decision metric: canonical|fp32|interval (default from the profile)");
+  sub->add_option("--threads", o->threads, "worker threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, mor::cli::kMaxThreads));
+  sub->add_option("--metric", o->metric,
+                  "tensor-level decision metric: canonical|fp32|interval (default from the profile)");
   sub->add_option("--interval-k", o->interval_k, "--metric interval: reciprocal table of 2^k entries (6..12)")
       ->check(CLI::Range(mor::kIntervalMinK, mor::kIntervalMaxK))
       ->capture_default_str();
-  sub->add_option("--json", o->json, "write the JSON report here");
-  sub->add_option("--plot", o->plot, "write PNG pictures (block-format map, error histogram) into this directory");
+  sub->add_option("--json", o->json, "write the JSON report here (docs/schemas/mor-analyze.schema.json)");
+  sub->add_option("--plot", o->plot, "write a PNG here: per tensor the sub-tensor block-format map and the error "
+                                     "histogram of the chosen format (needs gnuplot)");
   return {sub, [o] { return run(*o); }};
 }
 

@@ -2,6 +2,7 @@
 // cross-check the model. Streams in 1 MiB chunks; table fast paths where they apply.
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "mor/core/splitmix64.hpp"
 #include "mor/fast_convert.hpp"
 #include "mor/names.hpp"
+#include "mor/output_file.hpp"
 
 namespace {
 
@@ -30,21 +32,19 @@ mor::FormatId format_or_throw(const std::string& name, const char* what) {
   return *f;
 }
 
-struct File {
-  std::FILE* f = nullptr;
-  bool owned = false;
-  ~File() {
-    if (owned && f) std::fclose(f);
+struct Input {
+  std::FILE* f = stdin;
+  ~Input() {
+    if (f != stdin) std::fclose(f);
   }
 };
 
-int run(const Options& o) {
-  const mor::FormatId src = format_or_throw(o.from, "--from");
-  const mor::FormatId dst = format_or_throw(o.to, "--to");
+// Everything checked before a byte is read: formats, knobs, and the output path (creatable, not the input).
+mor::ConvertMode check(const Options& o, mor::FormatId src, mor::FormatId dst) {
   const bool wide_dst = mor::spec_of(dst).bits() > 8;
   mor::ConvertMode mode = wide_dst ? mor::kIeeeDefault : mor::kFp8Default;
   const auto r = mor::parse_rounding(o.round);
-  if (!r) throw UsageError("unknown --round '" + o.round + "' (" + mor::rounding_choices() + ")");
+  if (!r) throw UsageError("unknown --rounding '" + o.round + "' (" + mor::rounding_choices() + ")");
   mode.rounding = *r;
   if (!o.overflow.empty()) {
     const auto v = mor::parse_overflow(o.overflow);
@@ -57,24 +57,32 @@ int run(const Options& o) {
     mode.nan = *v;
   }
   if (dst == mor::FormatId::kE8M0 && mode.rounding != mor::Rounding::kRZ && mode.rounding != mor::Rounding::kRU)
-    throw UsageError("--to e8m0 takes --round rz or ru (RP)");
+    throw UsageError("--to e8m0 takes --rounding rz or ru (RP)");
   if (src == dst) throw UsageError("--from and --to are the same format");
+  const bool to_file = !o.out.empty() && o.out != "-";
+  if (to_file) mor::check_output_path({"--out", o.out});
+  mor::check_distinct_paths({{"--in", o.in == "-" ? "" : o.in}}, {{"--out", to_file ? o.out : ""}});
+  return mode;
+}
 
+int run(const Options& o) {
+  const mor::FormatId src = format_or_throw(o.from, "--from");
+  const mor::FormatId dst = format_or_throw(o.to, "--to");
+  const bool wide_dst = mor::spec_of(dst).bits() > 8;
+  const mor::ConvertMode mode = check(o, src, dst);
   const std::size_t in_size = static_cast<std::size_t>(mor::spec_of(src).bits() + 7) / 8;
   const std::size_t out_size = static_cast<std::size_t>(mor::spec_of(dst).bits() + 7) / 8;
-  File in, out;
-  in.f = stdin;
-  out.f = stdout;
+  Input in;
   if (!o.in.empty() && o.in != "-") {
-    in.f = std::fopen(o.in.c_str(), "rb");
-    if (!in.f) throw UsageError("cannot read '" + o.in + "': " + std::strerror(errno));
-    in.owned = true;
+    struct stat st {};
+    if (::stat(o.in.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw mor::cli::InputError("--in '" + o.in + "' is a directory");
+    std::FILE* f = std::fopen(o.in.c_str(), "rb");
+    if (!f) throw mor::cli::InputError("cannot read '" + o.in + "': " + std::strerror(errno));
+    in.f = f;
   }
-  if (!o.out.empty() && o.out != "-") {
-    out.f = std::fopen(o.out.c_str(), "wb");
-    if (!out.f) throw UsageError("cannot write '" + o.out + "': " + std::strerror(errno));
-    out.owned = true;
-  }
+  std::unique_ptr<mor::AtomicFile> out_file;  // a named output appears only when complete
+  if (!o.out.empty() && o.out != "-") out_file = std::make_unique<mor::AtomicFile>(o.out);
+  std::FILE* out = out_file ? out_file->stream() : stdout;
 
   std::unique_ptr<mor::Fp32To8BitTable> t32;
   std::unique_ptr<mor::Half16To8BitTable> t16;
@@ -103,15 +111,18 @@ int run(const Options& o) {
       else y = mor::convert_dynamic(dst, src, code, mode, sr_bits(o.seed, index));
       std::memcpy(res.data() + i * out_size, &y, out_size);
     }
-    if (std::fwrite(res.data(), out_size, n, out.f) != n) throw UsageError("write failed: " + std::string(std::strerror(errno)));
+    if (std::fwrite(res.data(), out_size, n, out) != n)
+      throw mor::OutputError("cannot write " + (out_file ? "'" + o.out + "'" : std::string("stdout")) + ": " + std::strerror(errno));
     pending = avail - n * in_size;
     std::memmove(buf.data(), buf.data() + n * in_size, pending);
   }
-  if (std::ferror(in.f)) throw UsageError("read failed: " + std::string(std::strerror(errno)));
+  if (std::ferror(in.f))
+    throw mor::cli::InputError("cannot read " + (o.in.empty() ? std::string("stdin") : "'" + o.in + "'") + ": " + std::strerror(errno));
   if (pending != 0)
-    throw UsageError("input is " + std::to_string(total) + " bytes, not a multiple of the " + std::to_string(in_size) +
+    throw mor::cli::InputError("input is " + std::to_string(total) + " bytes, not a multiple of the " + std::to_string(in_size) +
                      "-byte " + mor::spec_of(src).name + " element");
-  if (std::fflush(out.f) != 0) throw UsageError("write failed: " + std::string(std::strerror(errno)));
+  if (out_file) out_file->commit();
+  else if (std::fflush(stdout) != 0) throw mor::OutputError("cannot write stdout: " + std::string(std::strerror(errno)));
   return 0;
 }
 
@@ -121,13 +132,14 @@ mor::cli::Action setup(CLI::App& app) {
                                  "Convert raw little-endian values (stdin or --in) to codes (stdout or --out)");
   sub->add_option("--from", o->from, "input format: f32|bf16|f16|f64|e4m3|e5m2|e8m0")->capture_default_str();
   sub->add_option("--to", o->to, "output format: e4m3|e5m2|bf16|e8m0|f32|f16|e2m3|e3m2|e2m1")->capture_default_str();
-  sub->add_option("--round", o->round, "rounding: " + mor::rounding_choices())->capture_default_str();
+  sub->add_option("--rounding,--round", o->round, "rounding: " + mor::rounding_choices())->capture_default_str();
   sub->add_option("--overflow", o->overflow,
                   "overflow: " + mor::overflow_choices() + " (default satfinite for 8-bit targets, nosat for wide)");
   sub->add_option("--nan", o->nan, "NaN encoding: " + mor::nan_choices() + " (default canon for 8-bit targets)");
-  sub->add_option("--seed", o->seed, "seed of the random bits for --round sr (element i gets bits f(seed, i))");
+  sub->add_option("--seed", o->seed, "seed of the random bits for --rounding sr (element i gets bits f(seed, i))")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--in", o->in, "input file (default stdin)");
-  sub->add_option("--out", o->out, "output file (default stdout)");
+  sub->add_option("--out", o->out, "output file (default stdout; written to a temporary file, renamed when complete)");
   return {sub, [o] { return run(*o); }};
 }
 

@@ -1,12 +1,14 @@
 // `mor golden`: write the golden vector files of golden/ (format in golden/README.md) from the model: converter
 // lanes (every mode on directed and random inputs) and whole-engine transactions for mor_quantizer.
 #include <cstdio>
-#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
 #include <random>
 
 #include "command.hpp"
 #include "mor/core/convert.hpp"
 #include "mor/engine.hpp"
+#include "mor/output_file.hpp"
 
 namespace {
 
@@ -17,11 +19,6 @@ struct Options {
   uint64_t seed = 1;
 };
 
-std::ofstream open_or_throw(const std::string& path) {
-  std::ofstream f(path);
-  if (!f) throw UsageError("cannot write '" + path + "'");
-  return f;
-}
 
 // Directed FP32 inputs of spec 2 / 9: zeros, subnormals, ties, the overflow boundaries, Inf, NaN payloads.
 std::vector<uint32_t> directed_inputs() {
@@ -36,8 +33,8 @@ std::vector<uint32_t> directed_inputs() {
 }
 
 template <class Fmt>
-void write_cvt(const std::string& path, const char* name, uint64_t seed) {
-  std::ofstream f = open_or_throw(path);
+std::string cvt_vectors(const char* name, uint64_t seed) {
+  std::ostringstream f;
   f << "# mor golden vectors v1: FP32 -> " << name << " converter lane (rtl/src/mor_cvt_f32_to_fp8.sv)\n"
     << "# fields (hex): f32 rounding_mode overflow_mode nan_mode rand_bits expected_code\n"
     << "# modes: rounding 0 rne 1 rna 2 rz 3 ru 4 rd 5 rto 6 sr; overflow 0 satfinite 1 nosat 2 satfinite-only;"
@@ -55,10 +52,11 @@ void write_cvt(const std::string& path, const char* name, uint64_t seed) {
           std::snprintf(line, sizeof line, "%08x %x %x %x %08x %02x\n", x, r, o, n, rb, mor::convert<Fmt, mor::FP32>(x, m, rb));
           f << line;
         }
+  return f.str();
 }
 
-void write_engine(const std::string& path, uint64_t seed) {
-  std::ofstream f = open_or_throw(path);
+std::string engine_vectors(uint64_t seed) {
+  std::ostringstream f;
   f << "# mor golden vectors v1: mor_quantizer transactions (docs/ENGINE.md), LANES = 32\n"
     << "# C mode block_beats num_blocks threshold_fx qe e5m2_to_bf16 fp32_scales   start of a tensor (hex)\n"
     << "# I <256 hex digits>            one input beat, lane 31 first (tensor-level mode lists both passes)\n"
@@ -129,17 +127,23 @@ void write_engine(const std::string& path, uint64_t seed) {
                   static_cast<unsigned long long>(ti.nnz), ti.group_amax);
     f << buf;
   }
+  return f.str();
 }
 
 mor::cli::Action setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand("golden", "Write the golden vector files (converter lanes, mor_quantizer transactions)");
   sub->add_option("--out", o->out, "output directory (must exist)")->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed of the random vectors")->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed of the random vectors")->capture_default_str()->check(CLI::NonNegativeNumber);
   return {sub, [o] {
-            write_cvt<mor::E4M3>(o->out + "/cvt_f32_e4m3.hex", "E4M3", o->seed);
-            write_cvt<mor::E5M2>(o->out + "/cvt_f32_e5m2.hex", "E5M2", o->seed + 1);
-            write_engine(o->out + "/quantizer.hex", o->seed + 2);
+            struct stat st {};
+            if (::stat(o->out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+              throw UsageError("--out '" + o->out + "' is not an existing directory");
+            const std::string files[3] = {o->out + "/cvt_f32_e4m3.hex", o->out + "/cvt_f32_e5m2.hex", o->out + "/quantizer.hex"};
+            for (const auto& f : files) mor::check_output_path({"--out", f});
+            mor::write_file_atomic(files[0], cvt_vectors<mor::E4M3>("E4M3", o->seed));
+            mor::write_file_atomic(files[1], cvt_vectors<mor::E5M2>("E5M2", o->seed + 1));
+            mor::write_file_atomic(files[2], engine_vectors(o->seed + 2));
             std::printf("wrote %s/cvt_f32_e4m3.hex, cvt_f32_e5m2.hex, quantizer.hex\n", o->out.c_str());
             return 0;
           }};

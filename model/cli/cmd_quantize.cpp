@@ -1,7 +1,8 @@
 // `mor quantize`: run one policy on tensors from files (or the built-in workload), write the fake-quantized
-// tensors and a JSON report (decision, per-block tags, offsets and scales, r_g, amax, NNZ, both metrics, counts).
+// tensors (same names, shapes and safetensors metadata as the input; non-float tensors carried unchanged) and a
+// JSON report (docs/schemas/mor-quantize.schema.json).
 #include <cstdio>
-#include <fstream>
+#include <set>
 
 #include "command.hpp"
 #include "mor/report.hpp"
@@ -12,60 +13,86 @@ namespace {
 using mor::cli::UsageError;
 
 struct Options {
-  std::vector<std::string> in;
-  std::string workload = "default", out, out_dtype = "auto", json;
-  uint64_t seed = 1;
+  mor::cli::InputOptions in;
+  std::string out, out_dtype = "auto", json;
   mor::cli::PolicyOptions policy;
 };
 
+// The stored dtype of a fake-quantized tensor: auto keeps F32 and F64 (every result is an FP32 value), and writes
+// BF16 for BF16 and F16 inputs (F16 cannot hold every scaled FP8 value).
 mor::DType output_dtype(const std::string& s, mor::DType in) {
-  if (s == "auto") return in == mor::DType::kF32 ? mor::DType::kF32 : mor::DType::kBF16;
   if (s == "bf16") return mor::DType::kBF16;
   if (s == "f32") return mor::DType::kF32;
-  throw UsageError("unknown --out-dtype '" + s + "' (auto|bf16|f32)");
+  return in == mor::DType::kF32 || in == mor::DType::kF64 ? in : mor::DType::kBF16;
+}
+
+// Everything that can be checked without the data, before any work.
+mor::cli::PolicyPlan check(const Options& o) {
+  mor::cli::check_input_options(o.in);
+  const auto plan = mor::cli::plan_policy(o.policy);
+  if (o.out_dtype != "auto" && o.out_dtype != "bf16" && o.out_dtype != "f32")
+    throw UsageError("unknown --out-dtype '" + o.out_dtype + "' (auto|bf16|f32)");
+  if (!o.out.empty()) mor::check_tensor_file_name(o.out);
+  mor::cli::check_outputs(o.in.paths(), {{"--out", o.out}, {"--json", o.json}});
+  return plan;
+}
+
+void print_row(const mor::Tensor& t, const mor::QuantResult& r) {
+  std::printf("%-24s %13s %-9s %-5s (%s) nnz %llu  e4m3 %llu / e5m2 %llu / bf16 %llu elements\n", t.name.c_str(),
+              mor::cli::shape_text(t.file_shape()).c_str(), r.policy.c_str(), mor::name_of(r.tensor_format),
+              mor::name_of(r.reason), static_cast<unsigned long long>(r.nnz),
+              static_cast<unsigned long long>(r.elements_per_format[0]),
+              static_cast<unsigned long long>(r.elements_per_format[1]),
+              static_cast<unsigned long long>(r.elements_per_format[2]));
+  if (r.interval_k)
+    std::printf("%-24s interval metric k=%d: Sum lo %llu, Sum hi %llu, T_fx*NNZ %llu: %s\n", "", r.interval_k,
+                static_cast<unsigned long long>(r.interval_lo_sum), static_cast<unsigned long long>(r.interval_hi_sum),
+                static_cast<unsigned long long>(r.threshold_fx) * static_cast<unsigned long long>(r.nnz),
+                r.interval_fallbacks ? "undecided, fell back to the exact err_sum" : "decided by the bounds");
 }
 
 int run(const Options& o) {
-  const auto profile = mor::cli::profile_or_throw(o.policy.profile);
-  const auto inputs = mor::cli::load_inputs(o.in, o.workload, o.seed);
-  nlohmann::ordered_json report;
-  report["tool"] = "mor quantize";
-  report["policy"] = o.policy.policy;
-  report["profile"] = profile.name;
-  report["threshold"] = o.policy.threshold;
-  report["tensors"] = nlohmann::ordered_json::array();
-  std::vector<mor::RawTensor> outs;
-  for (const auto& t : inputs) {
-    const mor::QuantResult r = mor::cli::run_policy(t, o.policy);
-    std::printf("%-24s %6lldx%-6lld %-9s %-5s (%s) nnz %llu  e4m3 %llu / e5m2 %llu / bf16 %llu elements\n",
-                t.name.c_str(), static_cast<long long>(t.rows), static_cast<long long>(t.cols), r.policy.c_str(),
-                mor::name_of(r.tensor_format), mor::name_of(r.reason), static_cast<unsigned long long>(r.nnz),
-                static_cast<unsigned long long>(r.elements_per_format[0]),
-                static_cast<unsigned long long>(r.elements_per_format[1]),
-                static_cast<unsigned long long>(r.elements_per_format[2]));
-    if (r.interval_k)
-      std::printf("%-24s interval metric k=%d: Sum lo %llu, Sum hi %llu, T_fx*NNZ %llu: %s\n", "", r.interval_k,
-                  static_cast<unsigned long long>(r.interval_lo_sum), static_cast<unsigned long long>(r.interval_hi_sum),
-                  static_cast<unsigned long long>(r.threshold_fx) * static_cast<unsigned long long>(r.nnz),
-                  r.interval_fallbacks ? "undecided, fell back to the exact err_sum" : "decided by the bounds");
-    report["tensors"].push_back(mor::report_json(t, r, profile.name));
-    if (!o.out.empty())
-      outs.push_back(mor::from_fp32_bits(t.name, {t.rows, t.cols}, r.dequant, output_dtype(o.out_dtype, t.dtype),
-                                         profile.rules.bf16));
-  }
-  if (!o.out.empty()) {
-    try {
-      mor::write_tensor_file(o.out, outs);
-    } catch (const mor::TensorFileError& e) {
-      throw UsageError(e.what());
+  const mor::cli::PolicyPlan plan = check(o);
+  mor::cli::Inputs inputs = mor::cli::load_inputs(o.in);
+  const bool npy_out = o.out.size() >= 4 && o.out.compare(o.out.size() - 4, 4, ".npy") == 0;
+  if (npy_out && inputs.tensors.size() != 1)
+    throw UsageError("--out " + o.out + ": .npy holds one tensor and there are " + std::to_string(inputs.tensors.size()) +
+                     "; write .safetensors");
+  if (!o.out.empty() && !npy_out) {  // one name per tensor in the output file
+    std::set<std::string> names;
+    for (const auto& item : inputs.order) {
+      const std::string& name = item.is_float ? inputs.tensors[item.index].name : inputs.others[item.index].name;
+      if (!names.insert(name).second)
+        throw mor::cli::InputError("two input tensors are named '" + name + "'; --out " + o.out + " needs distinct names");
     }
   }
-  if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    if (!f) throw UsageError("cannot write '" + o.json + "'");
-    f << report.dump(1) << "\n";
-    if (!f) throw UsageError("write failed: '" + o.json + "'");
+  nlohmann::ordered_json report;
+  report["tool"] = "mor quantize";
+  report["policy"] = plan.policy;
+  report["profile"] = plan.profile.name;
+  report["threshold"] = plan.tensor.threshold;
+  report["tensors"] = nlohmann::ordered_json::array();
+  std::vector<mor::RawTensor> quantized;
+  for (const auto& t : inputs.tensors) {
+    const mor::QuantResult r = mor::cli::run_policy(plan, t);
+    print_row(t, r);
+    report["tensors"].push_back(mor::report_json(t, r, plan.profile.name));
+    if (!o.out.empty())
+      quantized.push_back(mor::from_fp32_bits(t.name, t.file_shape(), r.dequant, output_dtype(o.out_dtype, t.dtype),
+                                              plan.profile.rules.bf16));
   }
+  if (!o.out.empty()) {
+    mor::TensorFile file;
+    file.metadata = inputs.metadata;
+    for (const auto& item : inputs.order) {
+      if (item.is_float) file.tensors.push_back(std::move(quantized[item.index]));
+      else if (!npy_out) file.tensors.push_back(std::move(inputs.others[item.index]));
+    }
+    mor::write_tensor_file(o.out, file);
+    if (!npy_out && !inputs.others.empty())
+      mor::cli::note("copied the " + std::to_string(inputs.others.size()) + " non-float tensor(s) unchanged into " + o.out);
+  }
+  if (!o.json.empty()) mor::write_file_atomic(o.json, report.dump(1) + "\n");
   return 0;
 }
 
@@ -73,12 +100,11 @@ mor::cli::Action setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand("quantize", "Quantize tensors with a MoR policy or a baseline; write the "
                                              "fake-quantized tensors and a JSON report");
-  sub->add_option("--in", o->in, "input FILE[:TENSOR] (.npy or .safetensors; repeatable). Default: the built-in workload");
-  sub->add_option("--workload", o->workload, "built-in workload when --in is absent: default|small")->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed of the built-in workload")->capture_default_str();
+  mor::cli::add_input_options(sub, o->in);
   sub->add_option("--out", o->out, "write the fake-quantized tensors (.safetensors, or .npy for one tensor)");
-  sub->add_option("--out-dtype", o->out_dtype, "auto (bf16 for BF16/F16 inputs, f32 for F32) | bf16 | f32")->capture_default_str();
-  sub->add_option("--json", o->json, "write the JSON report here");
+  sub->add_option("--out-dtype", o->out_dtype, "auto (bf16 for BF16/F16 inputs, the input's for F32/F64) | bf16 | f32")
+      ->capture_default_str();
+  sub->add_option("--json", o->json, "write the JSON report here (docs/schemas/mor-quantize.schema.json)");
   mor::cli::add_policy_options(sub, o->policy);
   return {sub, [o] { return run(*o); }};
 }

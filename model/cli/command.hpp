@@ -1,5 +1,9 @@
 // Subcommands of `mor` register themselves here, one source file each (cmd_*.cpp), so adding a command touches no
-// other file. Each returns the process exit code; errors are reported as one line on stderr by main.
+// other file. Each returns the process exit code; errors are reported as one line on stderr by main:
+//   mor SUBCOMMAND: <what> (see mor SUBCOMMAND --help)     bad options (UsageError, CLI11's parse errors), exit 2
+//   mor SUBCOMMAND: <what>                                  bad input files or outputs (TensorFileError, OutputError,
+//                                                           InputError), exit 2
+// Every option and every output path is checked before any computation; outputs go through output_file.hpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,9 +14,13 @@
 
 namespace mor::cli {
 
-// Thrown for bad input (unreadable file, malformed data, bad option combination): main prints "mor: <what>" and
-// exits with status 2.
+// A bad option value or combination: the message points to the subcommand's --help.
 struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Bad input data (an empty tensor, a file without tensors ...): the message names the file.
+struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -31,5 +39,8 @@ std::vector<Command>& registry();
 struct Register {
   explicit Register(Command c) { registry().push_back(std::move(c)); }
 };
+
+// A line on stderr that is not an error ("skipping ..."), prefixed like the errors: "mor quantize: ...".
+void note(const std::string& text);
 
 }  // namespace mor::cli

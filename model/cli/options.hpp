@@ -1,4 +1,6 @@
-// Option parsing shared by the `mor` subcommands that quantize: block shapes, policies, profiles.
+// Options shared by the `mor` subcommands: input tensors (positional FILE[:TENSOR] and --in, or the built-in
+// workload), policies and profiles, output paths. Everything is checked before any computation (plan_policy,
+// check_outputs); the commands then only load, compute and write.
 #pragma once
 
 #include <string>
@@ -6,12 +8,43 @@
 
 #include "command.hpp"
 #include "mor/io.hpp"
+#include "mor/output_file.hpp"
 #include "mor/policy.hpp"
 #include "mor/profile.hpp"
 
 namespace mor::cli {
 
-BlockShape parse_block(const std::string& s, const char* what);  // "128x128", "1x32"
+// ---- inputs ----
+
+struct InputOptions {
+  std::vector<std::string> positional, in;  // FILE[:TENSOR]; both forms name inputs
+  std::string workload = "default";
+  uint64_t seed = 1;
+  CLI::Option* workload_opt = nullptr;
+  CLI::Option* seed_opt = nullptr;
+
+  std::vector<std::string> refs() const;       // positional, then --in
+  std::vector<NamedPath> paths() const;        // the files named, for check_distinct_paths
+};
+void add_input_options(CLI::App* sub, InputOptions& o);
+// --workload/--seed with input files is an error.
+void check_input_options(const InputOptions& o);
+
+struct Inputs {
+  std::vector<Tensor> tensors;     // float tensors (or the workload), widened to FP32, in input order
+  std::vector<RawTensor> others;   // non-float tensors: not quantized, copied unchanged into .safetensors outputs
+  struct Item {
+    bool is_float;
+    std::size_t index;             // into tensors or others
+  };
+  std::vector<Item> order;         // every tensor in input order
+  TensorMetadata metadata;         // the inputs' safetensors __metadata__ (first value of a key wins)
+};
+// Loads every input; prints a line for each skipped non-float tensor. A file with no float tensor, or an empty
+// tensor, is an InputError.
+Inputs load_inputs(const InputOptions& o);
+
+// ---- policies ----
 
 struct PolicyOptions {
   std::string policy = "tensor";  // tensor|subtensor|current|mxfp8|blockwise
@@ -25,14 +58,34 @@ struct PolicyOptions {
   bool e5m2_to_bf16 = false, e2m3 = false;
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)
   int threads = 0;
+  // The options the user gave, to refuse those that do not apply to the chosen policy (name -> CLI11 option).
+  std::vector<std::pair<std::string, CLI::Option*>> given;
 };
-
 void add_policy_options(CLI::App* sub, PolicyOptions& o);
-// Runs the chosen policy; throws UsageError for bad option values.
-QuantResult run_policy(const Tensor& t, const PolicyOptions& o);
-Profile profile_or_throw(const std::string& name);
 
-// Input tensors: FILE[:TENSOR] arguments, or the built-in workload when none is given.
-std::vector<Tensor> load_inputs(const std::vector<std::string>& args, const std::string& workload, uint64_t seed);
+// Every policy option checked and turned into the chosen policy's configuration.
+struct PolicyPlan {
+  std::string policy;
+  Profile profile;
+  TensorLevelConfig tensor;
+  SubTensorConfig subtensor;
+  CurrentScalingConfig current;
+  MxConfig mx;
+  BlockwiseConfig blockwise;
+};
+PolicyPlan plan_policy(const PolicyOptions& o);  // throws UsageError
+QuantResult run_policy(const PolicyPlan& plan, const Tensor& t);
+
+Profile profile_or_throw(const std::string& name);
+BlockShape parse_block(const std::string& s, const char* what);  // "128x128", "1x32"
+MetricKind parse_metric(const std::string& name);                 // canonical|fp32|interval
+std::string check_threshold(double t);                            // "" or why it is out of range
+inline constexpr int kMaxThreads = 1024;
+
+// ---- outputs ----
+
+// Before any work: every output can be created, and none is an input or another output.
+void check_outputs(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
+std::string shape_text(const std::vector<int64_t>& shape);  // "4x64x96", "()" for a scalar
 
 }  // namespace mor::cli

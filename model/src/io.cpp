@@ -1,16 +1,20 @@
 #include "mor/io.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mor/core/convert.hpp"
 #include "mor/core/element.hpp"
+#include "mor/output_file.hpp"
 
 namespace mor {
 
@@ -19,21 +23,68 @@ namespace {
 constexpr int64_t kMaxElements = int64_t{1} << 40;        // refuse absurd shapes before allocating
 constexpr uint64_t kMaxSafetensorsHeader = 100u << 20;    // the format's own limit is 100 MB
 
-std::vector<uint8_t> read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw TensorFileError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw TensorFileError(path, "read error");
-  return bytes;
-}
+// Where a tensor file's bytes come from: memory (the fuzzers, the tests) or an open file read piece by piece, so
+// a checkpoint goes from the disk straight into its tensors, without a copy of the whole file.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  virtual void read(uint64_t offset, uint64_t n, uint8_t* out) const = 0;  // offset + n <= size()
+  std::vector<uint8_t> bytes(uint64_t offset, uint64_t n) const {
+    std::vector<uint8_t> v(static_cast<std::size_t>(n));
+    read(offset, n, v.data());
+    return v;
+  }
+};
 
-void write_all(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw TensorFileError(path, std::string("cannot create: ") + std::strerror(errno));
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.flush();
-  if (!f) throw TensorFileError(path, "write failed");
-}
+class MemorySource : public ByteSource {
+ public:
+  MemorySource(const uint8_t* b, std::size_t n) : b_(b), n_(n) {}
+  uint64_t size() const override { return n_; }
+  void read(uint64_t offset, uint64_t n, uint8_t* out) const override {
+    if (n) std::memcpy(out, b_ + offset, static_cast<std::size_t>(n));
+  }
+
+ private:
+  const uint8_t* b_;
+  std::size_t n_;
+};
+
+// An open regular file; a folder or a special file is refused by name.
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw TensorFileError(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) fail(std::string("cannot stat: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) fail("is a directory, not a tensor file");
+    if (!S_ISREG(st.st_mode)) fail("is not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
+  }
+  ~FileSource() override { ::close(fd_); }
+  uint64_t size() const override { return size_; }
+  void read(uint64_t offset, uint64_t n, uint8_t* out) const override {
+    uint64_t got = 0;
+    while (got < n) {
+      const ssize_t k = ::pread(fd_, out + got, static_cast<std::size_t>(std::min<uint64_t>(n - got, uint64_t{1} << 30)),
+                                static_cast<off_t>(offset + got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) throw TensorFileError(path_, std::string("read error: ") + std::strerror(errno));
+      if (k == 0) throw TensorFileError(path_, "file shrank while being read");
+      got += static_cast<uint64_t>(k);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) {
+    ::close(fd_);
+    throw TensorFileError(path_, what);
+  }
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
 
 int64_t checked_numel(const std::vector<int64_t>& shape, const std::string& label) {
   int64_t n = 1;
@@ -153,44 +204,185 @@ class NpyHeaderParser {
 DType npy_dtype(const std::string& descr, const std::string& label) {
   if (descr == "<f4") return DType::kF32;
   if (descr == "<f2") return DType::kF16;
-  if (descr == ">f4" || descr == ">f2")
+  if (descr == "<f8") return DType::kF64;
+  if (descr == "<V2") return DType::kBF16;  // ml_dtypes' bfloat16 saves as a 2-byte void
+  if (descr == ">f4" || descr == ">f2" || descr == ">f8")
     throw TensorFileError(label, "big-endian data ('" + descr + "') is not supported; save little-endian");
-  throw TensorFileError(label, "unsupported .npy dtype '" + descr + "' (need '<f4' float32 or '<f2' float16)");
+  throw TensorFileError(label, "unsupported .npy dtype '" + descr +
+                                   "' (need '<f4' float32, '<f2' float16, '<f8' float64 or '<V2' ml_dtypes bfloat16)");
 }
 
-const char* safetensors_dtype_name(DType d) {
+const char* npy_descr(DType d) {
   switch (d) {
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
+    case DType::kF32: return "<f4";
+    case DType::kF16: return "<f2";
+    case DType::kF64: return "<f8";
+    case DType::kBF16: return "<V2";
   }
   return "?";
 }
 
+// Element sizes of the safetensors dtypes that are carried unchanged (not quantized).
+int other_element_size(const std::string& dt) {
+  static const std::map<std::string, int> kSizes = {
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E4M3", 1}, {"F8_E5M2", 1}, {"F8_E8M0", 1}, {"I16", 2},
+      {"U16", 2},  {"I32", 4}, {"U32", 4}, {"I64", 8},     {"U64", 8}};
+  const auto it = kSizes.find(dt);
+  return it == kSizes.end() ? 0 : it->second;
+}
+
+// One header entry of a .safetensors file, checked against the data section.
+RawTensor safetensors_entry(const std::string& name, const nlohmann::ordered_json& e, uint64_t data_size,
+                            const std::string& label, uint64_t* begin, uint64_t* end) {
+  const std::string where = "tensor '" + name + "': ";
+  if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets"))
+    throw TensorFileError(label, where + "needs dtype, shape and data_offsets");
+  if (!e["dtype"].is_string()) throw TensorFileError(label, where + "dtype is not a string");
+  const std::string dt = e["dtype"].get<std::string>();
+  RawTensor t;
+  t.name = name;
+  std::size_t elem = 0;
+  if (dt == "F32") t.dtype = DType::kF32;
+  else if (dt == "F16") t.dtype = DType::kF16;
+  else if (dt == "BF16") t.dtype = DType::kBF16;
+  else if (dt == "F64") t.dtype = DType::kF64;
+  else if ((elem = static_cast<std::size_t>(other_element_size(dt))) != 0) t.other_dtype = dt;
+  else throw TensorFileError(label, where + "unknown dtype '" + dt + "'");
+  if (t.is_float()) elem = element_size(t.dtype);
+  if (!e["shape"].is_array()) throw TensorFileError(label, where + "shape is not an array");
+  for (const auto& d : e["shape"]) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0)
+      throw TensorFileError(label, where + "shape entries must be non-negative integers");
+    t.shape.push_back(d.get<int64_t>());
+  }
+  const auto& off = e["data_offsets"];
+  if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+    throw TensorFileError(label, where + "data_offsets must be two non-negative integers");
+  *begin = off[0].get<uint64_t>();
+  *end = off[1].get<uint64_t>();
+  if (*begin > *end || *end > data_size) throw TensorFileError(label, where + "data_offsets outside the data section");
+  const auto bytes = static_cast<uint64_t>(checked_numel(t.shape, label)) * elem;
+  if (*end - *begin != bytes)
+    throw TensorFileError(label, where + "data_offsets span " + std::to_string(*end - *begin) + " bytes, shape needs " +
+                                     std::to_string(bytes));
+  return t;
+}
+
+TensorMetadata safetensors_metadata(const nlohmann::ordered_json& m, const std::string& label) {
+  if (!m.is_object()) throw TensorFileError(label, "__metadata__ is not a JSON object");
+  TensorMetadata out;
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    if (!it.value().is_string()) throw TensorFileError(label, "__metadata__ value of '" + it.key() + "' is not a string");
+    out.emplace_back(it.key(), it.value().get<std::string>());
+  }
+  return out;
+}
+
+std::string npy_header(const RawTensor& t) {
+  std::string shape = "(";
+  for (int64_t d : t.shape) shape += std::to_string(d) + ", ";
+  if (t.shape.size() > 1) shape.erase(shape.size() - 2);  // "(3, 4)"; a 1-D shape keeps its comma: "(5,)"
+  else if (t.shape.size() == 1) shape.erase(shape.size() - 1);
+  shape += ")";
+  std::string header = std::string("{'descr': '") + npy_descr(t.dtype) + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";  // data starts 64-byte aligned, as numpy writes
+  return header;
+}
+
+void write_npy(AtomicFile& f, const RawTensor& t) {
+  const std::string header = npy_header(t);
+  if (header.size() > 0xFFFF) throw TensorFileError(f.path(), "shape too long for a version 1 .npy header");
+  const uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xFF),
+                           static_cast<uint8_t>(header.size() >> 8)};
+  f.write(pre, sizeof pre);
+  f.write(header);
+  f.write(t.data.data(), t.data.size());
+}
+
+void write_safetensors(AtomicFile& f, const TensorFile& file) {
+  nlohmann::ordered_json h = nlohmann::ordered_json::object();
+  if (!file.metadata.empty()) {
+    nlohmann::ordered_json m = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : file.metadata) m[k] = v;
+    h["__metadata__"] = m;
+  }
+  uint64_t offset = 0;
+  std::set<std::string> names;
+  for (const auto& t : file.tensors) {
+    if (t.name == "__metadata__" || !names.insert(t.name).second)
+      throw TensorFileError(f.path(), "duplicate tensor name '" + t.name + "'");
+    h[t.name] = {{"dtype", t.dtype_name()}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
+    offset += t.data.size();
+  }
+  std::string header = h.dump();
+  header += std::string((8 - header.size() % 8) % 8, ' ');  // 8-byte aligned data, as the reference writer does
+  uint8_t len[8];
+  for (int k = 0; k < 8; ++k) len[k] = static_cast<uint8_t>(static_cast<uint64_t>(header.size()) >> (8 * k));
+  f.write(len, sizeof len);
+  f.write(header);
+  for (const auto& t : file.tensors) f.write(t.data.data(), t.data.size());
+}
+
+// F16 -> FP32 for every code: one table lookup per element instead of a conversion.
+const std::vector<uint32_t>& f16_widening_table() {
+  static const std::vector<uint32_t> table = [] {
+    std::vector<uint32_t> v(65536);
+    for (uint32_t h = 0; h < 65536; ++h) v[h] = convert<FP32, FP16>(static_cast<uint16_t>(h), kIeeeDefault);
+    return v;
+  }();
+  return table;
+}
+
 }  // namespace
 
-std::size_t element_size(DType d) { return d == DType::kF32 ? 4 : 2; }
+std::size_t element_size(DType d) {
+  switch (d) {
+    case DType::kF32: return 4;
+    case DType::kF64: return 8;
+    case DType::kBF16:
+    case DType::kF16: return 2;
+  }
+  return 0;
+}
+
+const char* safetensors_name(DType d) {
+  switch (d) {
+    case DType::kF32: return "F32";
+    case DType::kF16: return "F16";
+    case DType::kBF16: return "BF16";
+    case DType::kF64: return "F64";
+  }
+  return "?";
+}
+
+std::string RawTensor::dtype_name() const { return is_float() ? safetensors_name(dtype) : other_dtype; }
 
 int64_t RawTensor::numel() const { return checked_numel(shape, name); }
 
-std::vector<RawTensor> parse_npy(const uint8_t* b, std::size_t size, const std::string& label) {
+namespace {
+
+TensorFile parse_npy_from(const ByteSource& src, const std::string& label) {
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+  const uint64_t size = src.size();
+  uint8_t b[12] = {};
+  src.read(0, std::min<uint64_t>(size, 12), b);
   if (size < 10 || std::memcmp(b, kMagic, 6) != 0) throw TensorFileError(label, "not a .npy file (bad magic)");
   const uint8_t major = b[6];
-  std::size_t header_len, offset;
+  uint64_t header_len, offset;
   if (major == 1) {
-    header_len = b[8] | static_cast<std::size_t>(b[9]) << 8;
+    header_len = b[8] | static_cast<uint64_t>(b[9]) << 8;
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (size < 12) throw TensorFileError(label, "truncated .npy preamble");
-    header_len = b[8] | static_cast<std::size_t>(b[9]) << 8 | static_cast<std::size_t>(b[10]) << 16 |
-                 static_cast<std::size_t>(b[11]) << 24;
+    header_len = b[8] | static_cast<uint64_t>(b[9]) << 8 | static_cast<uint64_t>(b[10]) << 16 | static_cast<uint64_t>(b[11]) << 24;
     offset = 12;
   } else {
     throw TensorFileError(label, "unsupported .npy version " + std::to_string(major));
   }
   if (header_len > size - offset) throw TensorFileError(label, "truncated .npy header");
-  const std::string header(reinterpret_cast<const char*>(b + offset), header_len);
+  const auto hb = src.bytes(offset, header_len);
+  const std::string header(hb.begin(), hb.end());
   std::string descr;
   bool fortran = false;
   std::vector<int64_t> shape;
@@ -201,21 +393,17 @@ std::vector<RawTensor> parse_npy(const uint8_t* b, std::size_t size, const std::
   t.dtype = npy_dtype(descr, label);
   t.shape = shape;
   const auto bytes = static_cast<uint64_t>(checked_numel(shape, label)) * element_size(t.dtype);
-  const std::size_t data_size = size - offset - header_len;
+  const uint64_t data_size = size - offset - header_len;
   if (data_size < bytes)
     throw TensorFileError(label, "truncated data: " + std::to_string(data_size) + " bytes for " + std::to_string(bytes));
   if (data_size > bytes) throw TensorFileError(label, "trailing bytes after the array data");
-  t.data.assign(b + offset + header_len, b + size);
-  return {t};
+  t.data = src.bytes(offset + header_len, bytes);
+  TensorFile f;
+  f.tensors.push_back(std::move(t));
+  return f;
 }
 
-std::vector<RawTensor> parse_safetensors(const uint8_t* b, std::size_t size, const std::string& label) {
-  if (size < 8) throw TensorFileError(label, "not a .safetensors file (shorter than its 8-byte header length)");
-  uint64_t n = 0;
-  for (int k = 7; k >= 0; --k) n = n << 8 | b[k];
-  if (n > kMaxSafetensorsHeader) throw TensorFileError(label, "header length " + std::to_string(n) + " exceeds 100 MB");
-  if (n > size - 8) throw TensorFileError(label, "truncated header");
-  const std::size_t data_size = size - 8 - n;
+nlohmann::ordered_json safetensors_header(const std::vector<uint8_t>& text, const std::string& label) {
   // Detect duplicate names (nlohmann keeps the last silently) with a parse callback on depth-1 keys.
   std::set<std::string> keys;
   std::string duplicate;
@@ -226,121 +414,94 @@ std::vector<RawTensor> parse_safetensors(const uint8_t* b, std::size_t size, con
   };
   nlohmann::ordered_json h;  // header order is the tensor order
   try {
-    h = nlohmann::ordered_json::parse(b + 8, b + 8 + n, cb);
+    h = nlohmann::ordered_json::parse(text.begin(), text.end(), cb);
   } catch (const nlohmann::json::exception& e) {
     throw TensorFileError(label, std::string("header is not valid JSON (") + e.what() + ")");
   }
   if (!duplicate.empty()) throw TensorFileError(label, "duplicate tensor name '" + duplicate + "'");
   if (!h.is_object()) throw TensorFileError(label, "header is not a JSON object");
-  struct Span {
-    uint64_t begin, end;
-    std::string name;
-  };
-  std::vector<Span> spans;
-  std::vector<RawTensor> out;
-  for (auto it = h.begin(); it != h.end(); ++it) {
-    if (it.key() == "__metadata__") continue;
-    const auto& e = it.value();
-    const std::string where = "tensor '" + it.key() + "': ";
-    if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets"))
-      throw TensorFileError(label, where + "needs dtype, shape and data_offsets");
-    if (!e["dtype"].is_string()) throw TensorFileError(label, where + "dtype is not a string");
-    const std::string dt = e["dtype"].get<std::string>();
-    RawTensor t;
-    t.name = it.key();
-    if (dt == "F32") t.dtype = DType::kF32;
-    else if (dt == "F16") t.dtype = DType::kF16;
-    else if (dt == "BF16") t.dtype = DType::kBF16;
-    else throw TensorFileError(label, where + "unsupported dtype '" + dt + "' (need F32, F16 or BF16)");
-    if (!e["shape"].is_array()) throw TensorFileError(label, where + "shape is not an array");
-    for (const auto& d : e["shape"]) {
-      if (!d.is_number_integer() || d.get<int64_t>() < 0)
-        throw TensorFileError(label, where + "shape entries must be non-negative integers");
-      t.shape.push_back(d.get<int64_t>());
-    }
-    const auto& off = e["data_offsets"];
-    if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
-      throw TensorFileError(label, where + "data_offsets must be two non-negative integers");
-    const uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
-    if (begin > end || end > data_size) throw TensorFileError(label, where + "data_offsets outside the data section");
-    const auto bytes = static_cast<uint64_t>(checked_numel(t.shape, label)) * element_size(t.dtype);
-    if (end - begin != bytes)
-      throw TensorFileError(label, where + "data_offsets span " + std::to_string(end - begin) + " bytes, shape needs " +
-                                       std::to_string(bytes));
-    t.data.assign(b + 8 + n + begin, b + 8 + n + end);
-    spans.push_back({begin, end, t.name});
-    out.push_back(std::move(t));
-  }
+  return h;
+}
+
+// The data section must be the tensors' spans exactly, without gaps or overlaps.
+struct Span {
+  uint64_t begin, end;
+  std::size_t tensor;
+};
+void check_spans(std::vector<Span> spans, const TensorFile& f, uint64_t data_size, const std::string& label) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& c) { return a.begin < c.begin; });
   uint64_t pos = 0;
   for (const Span& s : spans) {
-    if (s.begin < pos) throw TensorFileError(label, "tensor '" + s.name + "' overlaps another tensor's data");
-    if (s.begin > pos) throw TensorFileError(label, "unused bytes in the data section before tensor '" + s.name + "'");
+    const std::string& name = f.tensors[s.tensor].name;
+    if (s.begin < pos) throw TensorFileError(label, "tensor '" + name + "' overlaps another tensor's data");
+    if (s.begin > pos) throw TensorFileError(label, "unused bytes in the data section before tensor '" + name + "'");
     pos = s.end;
   }
   if (pos != data_size) throw TensorFileError(label, "unused bytes at the end of the data section");
+}
+
+TensorFile parse_safetensors_from(const ByteSource& src, const std::string& label) {
+  const uint64_t size = src.size();
+  if (size < 8) throw TensorFileError(label, "not a .safetensors file (shorter than its 8-byte header length)");
+  uint8_t len[8];
+  src.read(0, 8, len);
+  uint64_t n = 0;
+  for (int k = 7; k >= 0; --k) n = n << 8 | len[k];
+  if (n > kMaxSafetensorsHeader) throw TensorFileError(label, "header length " + std::to_string(n) + " exceeds 100 MB");
+  if (n > size - 8) throw TensorFileError(label, "truncated header");
+  const uint64_t data_size = size - 8 - n;
+  const nlohmann::ordered_json h = safetensors_header(src.bytes(8, n), label);
+  std::vector<Span> spans;
+  TensorFile out;
+  for (auto it = h.begin(); it != h.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      out.metadata = safetensors_metadata(it.value(), label);
+      continue;
+    }
+    Span s{0, 0, out.tensors.size()};
+    out.tensors.push_back(safetensors_entry(it.key(), it.value(), data_size, label, &s.begin, &s.end));
+    spans.push_back(s);
+  }
+  check_spans(spans, out, data_size, label);
+  for (const Span& s : spans) out.tensors[s.tensor].data = src.bytes(8 + n + s.begin, s.end - s.begin);
   return out;
 }
 
-std::vector<RawTensor> read_npy(const std::string& path) {
-  const auto bytes = read_all(path);
-  return parse_npy(bytes.data(), bytes.size(), path);
+}  // namespace
+
+TensorFile parse_npy(const uint8_t* b, std::size_t size, const std::string& label) {
+  return parse_npy_from(MemorySource(b, size), label);
 }
 
-std::vector<RawTensor> read_safetensors(const std::string& path) {
-  const auto bytes = read_all(path);
-  return parse_safetensors(bytes.data(), bytes.size(), path);
+TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::string& label) {
+  return parse_safetensors_from(MemorySource(b, size), label);
 }
 
-std::vector<RawTensor> read_tensor_file(const std::string& path) {
-  if (ends_with(path, ".npy")) return read_npy(path);
-  if (ends_with(path, ".safetensors")) return read_safetensors(path);
-  throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
-}
-
-void write_npy(const std::string& path, const RawTensor& t) {
-  if (t.dtype == DType::kBF16) throw TensorFileError(path, ".npy has no bfloat16 dtype; write .safetensors instead");
-  std::string shape = "(";
-  for (int64_t d : t.shape) shape += std::to_string(d) + ", ";
-  if (t.shape.size() > 1) shape.erase(shape.size() - 2);  // "(3, 4)"; a 1-D shape keeps its comma: "(5,)"
-  else if (t.shape.size() == 1) shape.erase(shape.size() - 1);
-  shape += ")";
-  std::string header = std::string("{'descr': '") + (t.dtype == DType::kF32 ? "<f4" : "<f2") +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";  // data starts 64-byte aligned, as numpy writes
-  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xFF),
-                              static_cast<uint8_t>(header.size() >> 8)};
-  out.insert(out.end(), header.begin(), header.end());
-  out.insert(out.end(), t.data.begin(), t.data.end());
-  write_all(path, out);
-}
-
-void write_safetensors(const std::string& path, const std::vector<RawTensor>& tensors) {
-  nlohmann::ordered_json h = nlohmann::ordered_json::object();
-  uint64_t offset = 0;
-  std::set<std::string> names;
-  for (const auto& t : tensors) {
-    if (!names.insert(t.name).second) throw TensorFileError(path, "duplicate tensor name '" + t.name + "'");
-    h[t.name] = {{"dtype", safetensors_dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
-    offset += t.data.size();
+TensorFile read_tensor_file(const std::string& path) {
+  const bool npy = ends_with(path, ".npy"), st = ends_with(path, ".safetensors");
+  if (!npy && !st) {
+    struct stat s {};
+    if (::stat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode)) throw TensorFileError(path, "is a directory, not a tensor file");
+    throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
   }
-  std::string header = h.dump();
-  header += std::string((8 - header.size() % 8) % 8, ' ');  // 8-byte aligned data, as the reference writer does
-  std::vector<uint8_t> out(8);
-  for (int k = 0; k < 8; ++k) out[static_cast<std::size_t>(k)] = static_cast<uint8_t>(static_cast<uint64_t>(header.size()) >> (8 * k));
-  out.insert(out.end(), header.begin(), header.end());
-  for (const auto& t : tensors) out.insert(out.end(), t.data.begin(), t.data.end());
-  write_all(path, out);
+  const FileSource file(path);
+  return npy ? parse_npy_from(file, path) : parse_safetensors_from(file, path);
 }
 
-void write_tensor_file(const std::string& path, const std::vector<RawTensor>& tensors) {
-  if (ends_with(path, ".safetensors")) return write_safetensors(path, tensors);
-  if (ends_with(path, ".npy")) {
-    if (tensors.size() != 1) throw TensorFileError(path, ".npy holds one tensor; write .safetensors for several");
-    return write_npy(path, tensors[0]);
-  }
-  throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
+void check_tensor_file_name(const std::string& path) {
+  if (!ends_with(path, ".npy") && !ends_with(path, ".safetensors"))
+    throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
+}
+
+void write_tensor_file(const std::string& path, const TensorFile& file) {
+  check_tensor_file_name(path);
+  const bool npy = ends_with(path, ".npy");
+  if (npy && (file.tensors.size() != 1 || !file.tensors[0].is_float()))
+    throw TensorFileError(path, ".npy holds one float tensor; write .safetensors for several");
+  AtomicFile f(path);  // its OutputError names the path
+  if (npy) write_npy(f, file.tensors[0]);
+  else write_safetensors(f, file);
+  f.commit();
 }
 
 TensorRef parse_tensor_ref(const std::string& arg) {
@@ -350,32 +511,63 @@ TensorRef parse_tensor_ref(const std::string& arg) {
   return {arg.substr(0, colon), arg.substr(colon + 1)};
 }
 
-std::vector<RawTensor> load_tensors(const TensorRef& ref) {
-  auto all = read_tensor_file(ref.path);
+TensorFile load_tensors(const TensorRef& ref) {
+  TensorFile all = read_tensor_file(ref.path);
   if (ref.tensor.empty()) return all;
-  for (auto& t : all)
-    if (t.name == ref.tensor) return {std::move(t)};
+  for (auto& t : all.tensors) {
+    if (t.name != ref.tensor) continue;
+    if (!t.is_float())
+      throw TensorFileError(ref.path, "tensor '" + ref.tensor + "' is " + t.other_dtype +
+                                          "; only F32, F16, BF16 and F64 tensors are quantized");
+    TensorFile one;
+    one.tensors.push_back(std::move(t));
+    one.metadata = std::move(all.metadata);
+    return one;
+  }
   std::string names;
-  for (const auto& t : all) names += (names.empty() ? "" : ", ") + t.name;
-  throw TensorFileError(ref.path, "no tensor named '" + ref.tensor + "' (it has: " + names + ")");
+  for (const auto& t : all.tensors) names += (names.empty() ? "" : ", ") + t.name;
+  throw TensorFileError(ref.path, "no tensor named '" + ref.tensor + "' (it has: " + (names.empty() ? "none" : names) + ")");
 }
 
 Tensor to_tensor(const RawTensor& raw) {
+  if (!raw.is_float()) throw TensorFileError(raw.name, raw.other_dtype + " is not a float tensor");
   Tensor t;
   t.name = raw.name;
   t.dtype = raw.dtype;
+  t.shape = raw.shape;
   const int64_t n = raw.numel();
   t.cols = raw.shape.empty() ? 1 : raw.shape.back();
   t.rows = t.cols == 0 ? 0 : n / t.cols;
   t.bits.resize(static_cast<std::size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const uint8_t* p = raw.data.data() + static_cast<std::size_t>(i) * element_size(raw.dtype);
-    if (raw.dtype == DType::kF32) {
-      t.bits[static_cast<std::size_t>(i)] = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
-    } else {
-      const uint16_t h = static_cast<uint16_t>(p[0] | p[1] << 8);
-      t.bits[static_cast<std::size_t>(i)] = raw.dtype == DType::kBF16 ? f32_from_bf16(h) : convert<FP32, FP16>(h, kIeeeDefault);
+  const uint8_t* p = raw.data.data();
+  const auto count = static_cast<std::size_t>(n);
+  switch (raw.dtype) {  // little-endian host: memcpy reads the stored element
+    case DType::kF32:
+      if (count) std::memcpy(t.bits.data(), p, count * 4);
+      break;
+    case DType::kBF16:
+      for (std::size_t i = 0; i < count; ++i) {
+        uint16_t h;
+        std::memcpy(&h, p + 2 * i, 2);
+        t.bits[i] = f32_from_bf16(h);
+      }
+      break;
+    case DType::kF16: {
+      const auto& table = f16_widening_table();
+      for (std::size_t i = 0; i < count; ++i) {
+        uint16_t h;
+        std::memcpy(&h, p + 2 * i, 2);
+        t.bits[i] = table[h];
+      }
+      break;
     }
+    case DType::kF64:
+      for (std::size_t i = 0; i < count; ++i) {
+        uint64_t d;
+        std::memcpy(&d, p + 8 * i, 8);
+        t.bits[i] = static_cast<uint32_t>(convert<FP32, FP64>(d, kIeeeDefault));
+      }
+      break;
   }
   return t;
 }
@@ -386,12 +578,22 @@ RawTensor from_fp32_bits(const std::string& name, const std::vector<int64_t>& sh
   t.name = name;
   t.dtype = out;
   t.shape = shape;
-  t.data.resize(bits.size() * element_size(out));
+  const std::size_t size = element_size(out);
+  t.data.resize(bits.size() * size);
+  uint8_t* p = t.data.data();
   for (std::size_t i = 0; i < bits.size(); ++i) {
-    uint32_t v = bits[i];
-    if (out == DType::kBF16) v = rounding == Bf16Rounding::kRne ? bf16_from_f32(v) : bf16_round_mor_ref(v);
-    else if (out == DType::kF16) v = convert<FP16, FP32>(v, kIeeeDefault);
-    for (std::size_t k = 0; k < element_size(out); ++k) t.data[i * element_size(out) + k] = static_cast<uint8_t>(v >> (8 * k));
+    const uint32_t v = bits[i];
+    if (out == DType::kF32) {
+      std::memcpy(p + 4 * i, &v, 4);
+    } else if (out == DType::kF64) {
+      const uint64_t d = convert<FP64, FP32>(v, kIeeeDefault);
+      std::memcpy(p + 8 * i, &d, 8);
+    } else {
+      const uint16_t h = static_cast<uint16_t>(out == DType::kF16 ? static_cast<uint32_t>(convert<FP16, FP32>(v, kIeeeDefault))
+                                               : rounding == Bf16Rounding::kRne ? bf16_from_f32(v)
+                                                                                : bf16_round_mor_ref(v));
+      std::memcpy(p + 2 * i, &h, 2);
+    }
   }
   return t;
 }

@@ -1,6 +1,7 @@
 #include "mor/names.hpp"
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace mor {
@@ -65,5 +66,24 @@ const char* name_of(NanEncoding n) { return reverse(kNan, n); }
 std::string rounding_choices() { return choices(kRounding); }
 std::string overflow_choices() { return choices(kOverflow); }
 std::string nan_choices() { return choices(kNan); }
+
+std::optional<BlockShape> parse_block_shape(std::string_view text, std::string* why) {
+  const auto x = text.find('x');
+  int64_t dim[2] = {0, 0};
+  const std::string_view part[2] = {text.substr(0, x), x == std::string_view::npos ? "" : text.substr(x + 1)};
+  for (int k = 0; k < 2; ++k) {
+    const char* end = part[k].data() + part[k].size();
+    const auto r = std::from_chars(part[k].data(), end, dim[k]);
+    if (x == std::string_view::npos || part[k].empty() || r.ptr != end || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) {
+      *why = "is not ROWSxCOLS with positive integers (e.g. 128x128, 1x32)";
+      return std::nullopt;
+    }
+    if (r.ec == std::errc::result_out_of_range || dim[k] < 1 || dim[k] > kMaxBlockDim) {
+      *why = "is out of range: each dimension must be 1 to " + std::to_string(kMaxBlockDim);
+      return std::nullopt;
+    }
+  }
+  return BlockShape{dim[0], dim[1]};
+}
 
 }  // namespace mor

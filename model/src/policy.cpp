@@ -44,6 +44,7 @@ const char* name_of(DType d) {
     case DType::kF32: return "f32";
     case DType::kBF16: return "bf16";
     case DType::kF16: return "f16";
+    case DType::kF64: return "f64";
   }
   return "?";
 }

@@ -34,7 +34,8 @@ nlohmann::ordered_json report_json(const Tensor& t, const QuantResult& r, const 
   using J = nlohmann::ordered_json;
   J j;
   j["name"] = t.name;
-  j["shape"] = {t.rows, t.cols};
+  j["shape"] = t.file_shape();          // as stored in the input file
+  j["view_2d"] = {t.rows, t.cols};      // rows x cols the blocks tile: last dimension = columns
   j["dtype"] = name_of(t.dtype);
   j["policy"] = r.policy;
   j["profile"] = profile;

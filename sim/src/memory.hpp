@@ -46,6 +46,7 @@ SC_MODULE(MemoryReader) {
     credit_ = 0;
     start_cycle_ = now;
   }
+  void set_element_bytes(int bytes) { cfg_.element_bytes = bytes; }  // per tensor: 2 for BF16/F16, 4 for F32
   bool drained() const { return next_request_ == count_ && pending_.empty() && arrived_.empty(); }
 
   uint64_t cycle = 0, bytes_read = 0;

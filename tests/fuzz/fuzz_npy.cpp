@@ -6,7 +6,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    for (const auto& t : mor::parse_npy(data, size, "fuzz.npy")) (void)mor::to_tensor(t);
+    for (const auto& t : mor::parse_npy(data, size, "fuzz.npy").tensors) (void)mor::to_tensor(t);
   } catch (const mor::TensorFileError&) {
   }
   return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """mor-sim checks: co-simulation with 0 mismatches and cycle accuracy, closed-form throughput of simple
-configurations (bandwidth-bound and engine-bound), a JSON config, and one-line errors for bad options.
+configurations (bandwidth-bound and engine-bound), a JSON config (list values, errors naming file and key),
+--max-tensors, --vcd, inputs positional or --in, one-line errors for bad options, --help, --version, no banner.
 usage: check_sim.py MOR_SIM [--rtl]"""
 import json
 import os
@@ -71,11 +72,71 @@ check("JSON config + override", p.returncode == 0 and j["memory"]["read_bytes_pe
       and all(x["policy"] == "subtensor" for x in j["tensors"]), p.stderr.strip())
 os.unlink(cfg)
 
-# 6. Bad options: one line, status 2.
-for args, msg in ((["--engine", "fpga"], "--engine must be"), (["--read-bw", "0"], "bandwidths must be"),
+# 6. --max-tensors N simulates N tensors (not 2N) under one policy, and N tensors x 2 modes under both.
+p, j = run("--engine", "model", "--workload", "small", "--policy", "subtensor", "--max-tensors", "2")
+check("--max-tensors 2 --policy subtensor: 2 runs", p.returncode == 0 and len(j["tensors"]) == 2, str(len(j["tensors"])))
+p, j = run("--engine", "model", "--workload", "small", "--max-tensors", "2")
+check("--max-tensors 2 --policy both: 2 tensors x 2 modes", len({t["name"] for t in j["tensors"]}) == 2 and len(j["tensors"]) == 4)
+
+# 7. Outputs and inputs: --vcd writes exactly its name, inputs positional or --in, a list value in --config.
+with tempfile.TemporaryDirectory() as d:
+    w = os.path.join(d, "w.safetensors")
+    subprocess.run([os.path.join(os.path.dirname(sim), "mor"), "gen", "--workload", "small", "--out", w], capture_output=True)
+    p = subprocess.run([sim, "--workload", "small", "--engine", "model", "--quiet", "--vcd", os.path.join(d, "wave.vcd")],
+                       capture_output=True, text=True, env=env)
+    check("--vcd wave.vcd writes wave.vcd and nothing else", p.returncode == 0 and sorted(os.listdir(d)) == ["w.safetensors", "wave.vcd"],
+          str(sorted(os.listdir(d))))
+    pos, j1 = run("--engine", "model", w + ":qkv.activation")
+    opt, j2 = run("--engine", "model", "--in", w + ":qkv.activation")
+    check("an input positional or with --in: the same run", pos.returncode == 0 and j1 and j2 and
+          [t["name"] for t in j1["tensors"]] == [t["name"] for t in j2["tensors"]] == ["qkv.activation"] * 2)
+    cfg = os.path.join(d, "c.json")
+    json.dump({"in": [w + ":fc1.weight", w + ":norm.narrow"], "engine": "model", "policy": "tensor"}, open(cfg, "w"))
+    p, j = run("--config", cfg)
+    check("a list value in --config (\"in\": [...])", p.returncode == 0 and [t["name"] for t in j["tensors"]] == ["fc1.weight", "norm.narrow"],
+          p.stderr.strip())
+    p, j = run("--config", cfg, w + ":bias.zeros")
+    check("inputs on the command line replace the config's", p.returncode == 0 and [t["name"] for t in j["tensors"]] == ["bias.zeros"],
+          p.stderr.strip())
+    for content, msg in (({"read-bw": "fast"}, "key 'read-bw': --read-bw: value fast not in"),
+                         ({"bogus": 1}, "unknown key 'bogus'"), ({"threshold": 2.5}, "key 'threshold'"),
+                         ({"policy": {"a": 1}}, "key 'policy': values must be")):
+        json.dump(content, open(cfg, "w"))
+        p = subprocess.run([sim, "--config", cfg], capture_output=True, text=True, env=env)
+        check(f"config error names the file and the key: {content}", p.returncode == 2 and cfg in p.stderr and msg in p.stderr
+              and p.stderr.count("\n") == 1, p.stderr.strip())
+    open(cfg, "w").write("{not json")
+    p = subprocess.run([sim, "--config", cfg], capture_output=True, text=True, env=env)
+    check("config that is not JSON: named", p.returncode == 2 and cfg in p.stderr and "not valid JSON" in p.stderr, p.stderr.strip())
+    json.dump({"engine": "model"}, open(cfg, "w"))
+    p = subprocess.run([sim, "--config", cfg, "--json", cfg], capture_output=True, text=True, env=env)
+    check("an output that is the config file is refused", p.returncode == 2 and "refusing to overwrite" in p.stderr, p.stderr.strip())
+
+# 8. Bad options: one line, status 2, before any work.
+for args, msg in ((["--engine", "fpga"], "--engine: fpga not in"), (["--read-bw", "0"], "--read-bw: value 0 not in (0, 65536]"),
+                  (["--write-bw", "inf"], "--write-bw: value inf not in"), (["--latency", "-1"], "--latency"),
                   (["--in", "/nonexistent.npy"], "cannot open"), (["--bogus"], "not expected"),
-                  (["--block", "7"], "ROWSxCOLS")):
+                  (["--block", "7"], "ROWSxCOLS"), (["--block", "0x0"], "out of range"),
+                  (["--block", "99999999999999999999x1"], "out of range"), (["--threshold", "2"], "not in [0, 2)"),
+                  (["--threshold", "nan"], "--threshold"), (["--max-tensors", "-1"], "--max-tensors"),
+                  (["--report", "/nonexistent/r.txt"], "folder '/nonexistent' does not exist"),
+                  (["--json", "/tmp"], "is a directory"), (["--workload", "huge"], "unknown workload"),
+                  (["--in", "/tmp", "--workload", "small"], "--workload chooses the built-in workload"),
+                  (["/tmp"], "is a directory")):
     p = subprocess.run([sim, *args], capture_output=True, text=True, env=env)
     check(f"error: {' '.join(args)}", p.returncode == 2 and msg in p.stderr and p.stderr.count("\n") == 1,
           p.stderr.strip())
+
+# 9. Help and version exit 0; the SystemC banner stays off stderr without any environment variable.
+clean = {k: v for k, v in os.environ.items() if k != "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE"}
+p = subprocess.run([sim, "--help"], capture_output=True, text=True, env=clean)
+check("--help exits 0", p.returncode == 0 and "--config" in p.stdout and p.stderr == "", p.stderr)
+p = subprocess.run([sim, "--version"], capture_output=True, text=True, env=clean)
+check("--version", p.returncode == 0 and p.stdout.startswith("mor-sim "), p.stdout + p.stderr)
+p = subprocess.run([sim, "--workload", "small", "--engine", "model", "--max-tensors", "1", "--quiet"], capture_output=True,
+                   text=True, env=clean)
+check("no SystemC banner on stderr", p.returncode == 0 and p.stderr == "", p.stderr[:200])
+p = subprocess.run([sim, "--workload", "small", "--engine", "model", "--max-tensors", "1", "--quiet", "--progress"],
+                   capture_output=True, text=True, env=clean)
+check("--progress on a run shorter than 5 s prints nothing", p.returncode == 0 and p.stderr == "", p.stderr[:200])
 sys.exit(1 if bad else 0)

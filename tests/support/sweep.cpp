@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "mor/progress.hpp"
+
 namespace mor::test {
 
 bool full_sweep() {
@@ -28,23 +30,16 @@ uint64_t sweep_u32(uint64_t stride, const std::function<uint64_t(uint64_t, uint6
   const uint64_t total = ((uint64_t{1} << 32) + stride - 1) / stride;  // patterns visited
   const uint64_t chunk = uint64_t{1} << 22;                            // patterns per work item
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<uint64_t> next{0}, done{0}, mismatches{0};
-  const auto start = std::chrono::steady_clock::now();
-  std::mutex print;
+  std::atomic<uint64_t> next{0}, mismatches{0};
+  // A line every 5 s when wanted (a terminal, or MOR_PROGRESS=1, which the exhaustive tests set for ctest -V).
+  mor::Progress progress(progress_label.empty() ? "sweep" : progress_label, total, "patterns", mor::progress_wanted());
   auto worker = [&] {
     for (;;) {
       const uint64_t first = next.fetch_add(chunk);
       if (first >= total) return;
       const uint64_t count = std::min(chunk, total - first);
       mismatches += visit(first * stride, count, stride);
-      const uint64_t d = done.fetch_add(count) + count;
-      if (!progress_label.empty() && total > (uint64_t{1} << 28) && (d / chunk) % 64 == 0) {
-        std::lock_guard<std::mutex> lock(print);
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr, "[%s] %5.1f%% of %llu patterns, %llu mismatches, %.0f s\n", progress_label.c_str(),
-                     100.0 * static_cast<double>(d) / static_cast<double>(total),
-                     static_cast<unsigned long long>(total), static_cast<unsigned long long>(mismatches.load()), s);
-      }
+      progress.add(count);
     }
   };
   std::vector<std::thread> pool;

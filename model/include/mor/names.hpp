@@ -7,6 +7,7 @@
 
 #include "mor/core/convert.hpp"
 #include "mor/core/format.hpp"
+#include "mor/policy.hpp"
 
 namespace mor {
 
@@ -24,5 +25,12 @@ const char* name_of(NanEncoding n);
 std::string rounding_choices();
 std::string overflow_choices();
 std::string nan_choices();
+
+// Largest block or group dimension the tools accept: a block larger than the tensor is one partial block, and this
+// bound keeps every product of dimensions far from int64 overflow.
+inline constexpr int64_t kMaxBlockDim = int64_t{1} << 31;
+
+// "ROWSxCOLS" with 1 <= each <= kMaxBlockDim ("128x128", "1x32"). On failure returns nullopt and says why in `why`.
+std::optional<BlockShape> parse_block_shape(std::string_view text, std::string* why);
 
 }  // namespace mor

@@ -1,0 +1,116 @@
+#include "sim_report.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <sstream>
+
+namespace mor::sim {
+
+namespace {
+
+const char* tag_name(uint32_t t) { return t == 0 ? "e4m3" : t == 1 ? "e5m2" : t == 2 ? "bf16" : "e2m3"; }
+const char* reason_name(uint32_t r) { return r == 0 ? "accepted" : r == 1 ? "rejected" : r == 2 ? "nonfinite" : "all-zero"; }
+
+// Blocks per format. Sub-tensor: the tags of the block infos. Tensor-level: every block is in the decided format
+// (the engine's block infos there carry GAM offsets k_j, not formats, and a BF16 tensor has no E4M3 blocks).
+std::array<uint64_t, 3> block_counts(const Job& job, const EngineBench& b, std::size_t k) {
+  std::array<uint64_t, 3> n{0, 0, 0};
+  if (job.cfg.mode == 0) {
+    const uint32_t tag = b.dones[k].decision;
+    if (tag < 3) n[tag] = static_cast<uint64_t>(job.cfg.num_blocks);
+    return n;
+  }
+  for (const auto& blk : b.blocks[k])
+    if (blk.tag < 3) ++n[blk.tag];
+  return n;
+}
+
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  return line;
+}
+
+}  // namespace
+
+SimReport make_report(const SimOutcome& o) {
+  using J = nlohmann::ordered_json;
+  const auto& jobs = *o.jobs;
+  const EngineBench& b = *o.main;
+  const uint64_t total_cycles = b.dones.empty() ? 0 : b.dones.back().cycle;
+  SimReport r;
+  J& j = r.json;
+  j["tool"] = "mor-sim";
+  j["engines"] = {{"systemc_model", o.ran_model}, {"verilated_rtl", o.ran_rtl}};
+  j["memory"] = {{"read_bytes_per_cycle", o.mem.read_bytes_per_cycle}, {"read_latency", o.mem.read_latency},
+                 {"max_in_flight", o.mem.max_in_flight}, {"write_bytes_per_cycle", o.mem.write_bytes_per_cycle}};
+  j["lanes"] = kLanes;
+  j["pipe_stages"] = kPipe;
+  std::ostringstream text;
+  text << "MoR engine, " << kLanes << " lanes, memory " << o.mem.read_bytes_per_cycle << " B/cycle read (latency "
+       << o.mem.read_latency << "), " << o.mem.write_bytes_per_cycle << " B/cycle write\n";
+  text << format("%-22s %-9s %-6s %-9s %-19s %9s %7s %8s %8s\n", "tensor", "policy", "format", "reason",
+                 "blocks e4/e5/bf16", "cycles", "elem/c", "starved", "latency");
+  j["tensors"] = J::array();
+  for (std::size_t k = 0; k < jobs.size() && k < b.dones.size(); ++k) {
+    const auto& d = b.dones[k];
+    const auto n = block_counts(jobs[k], b, k);
+    const uint64_t cycles = d.cycle - d.start_cycle;
+    const double elems = static_cast<double>(jobs[k].block_major.bits.size());
+    const uint64_t latency = b.first_input[k] ? d.cycle - b.first_input[k] : cycles;
+    const std::string mix = std::to_string(n[0]) + "/" + std::to_string(n[1]) + "/" + std::to_string(n[2]);
+    text << format("%-22.22s %-9s %-6s %-9s %-19s %9llu %7.2f %8llu %8llu\n", jobs[k].name.c_str(), jobs[k].policy.c_str(),
+                   tag_name(d.decision), reason_name(d.reason), mix.c_str(), static_cast<unsigned long long>(cycles),
+                   elems / static_cast<double>(cycles), static_cast<unsigned long long>(b.starved[k]),
+                   static_cast<unsigned long long>(latency));
+    j["tensors"].push_back({{"name", jobs[k].name}, {"policy", jobs[k].policy}, {"decision", tag_name(d.decision)},
+                            {"reason", reason_name(d.reason)}, {"blocks", {{"e4m3", n[0]}, {"e5m2", n[1]}, {"bf16", n[2]}}},
+                            {"block_elements", jobs[k].cfg.block_beats * kLanes}, {"elements", jobs[k].block_major.bits.size()},
+                            {"cycles", cycles}, {"elements_per_cycle", elems / static_cast<double>(cycles)},
+                            {"input_starved_cycles", b.starved[k]}, {"latency_cycles", latency},
+                            {"err_sum", d.err_sum}, {"nnz", d.nnz}});
+  }
+  const uint64_t in_bytes = b.reader.bytes_read, out_bytes = b.writer.bytes_written;
+  text << format("total: %llu cycles, %.3f us at 1 GHz; bytes read %llu, written %llu; output back-pressure %llu cycles\n",
+                 static_cast<unsigned long long>(total_cycles), static_cast<double>(total_cycles) / 1000.0,
+                 static_cast<unsigned long long>(in_bytes), static_cast<unsigned long long>(out_bytes),
+                 static_cast<unsigned long long>(b.writer.code_stall_cycles));
+  if (o.model)
+    text << format("stalls (model): decision wait %llu, quant-error measurement %llu, group scale %llu cycles; "
+                   "high-water: input FIFO %d beats, block buffers %d, block-info FIFO %d\n",
+                   static_cast<unsigned long long>(o.model->decision_wait_cycles),
+                   static_cast<unsigned long long>(o.model->measure_cycles),
+                   static_cast<unsigned long long>(o.model->group_cycles), b.reader.fifo_high_water,
+                   o.model->bank_high_water, o.model->blk_fifo_high_water);
+  const double sim_rate = o.wall_seconds > 0 ? static_cast<double>(total_cycles) / o.wall_seconds : 0.0;
+  text << format("simulation: %.2f s wall, %.0f simulated cycles per second (%s)\n", o.wall_seconds, sim_rate,
+                 o.ran_model && o.ran_rtl ? "SystemC model + Verilated RTL co-simulation"
+                 : o.ran_model            ? "SystemC model alone"
+                                          : "Verilated RTL alone");
+  if (o.ran_model) text << "SystemC model vs golden model: " << o.model_mismatches << " mismatches\n";
+  if (o.ran_rtl) text << "Verilated RTL vs golden model: " << o.rtl_mismatches << " mismatches\n";
+  if (o.ran_model && o.ran_rtl)
+    text << "SystemC model vs RTL timing: " << o.cycle_differences << " transactions in different cycles"
+         << (o.cycle_differences == 0 && o.same_total_cycles ? " (cycle-accurate)\n" : "\n");
+  for (const auto& n : o.notes) text << "  mismatch: " << n << "\n";
+  j["summary"] = {{"total_cycles", total_cycles}, {"bytes_read", in_bytes}, {"bytes_written", out_bytes},
+                  {"output_backpressure_cycles", b.writer.code_stall_cycles},
+                  {"wall_seconds", o.wall_seconds}, {"cycles_per_second", sim_rate},
+                  {"model_mismatches", o.model_mismatches}, {"rtl_mismatches", o.rtl_mismatches},
+                  {"cycle_differences", o.cycle_differences}};
+  if (o.model)
+    j["summary"]["stalls"] = {{"decision_wait", o.model->decision_wait_cycles},
+                              {"quant_error_measurement", o.model->measure_cycles},
+                              {"group_scale", o.model->group_cycles},
+                              {"input_fifo_high_water", b.reader.fifo_high_water},
+                              {"block_buffer_high_water", o.model->bank_high_water},
+                              {"block_info_fifo_high_water", o.model->blk_fifo_high_water}};
+  r.text = text.str();
+  return r;
+}
+
+}  // namespace mor::sim
