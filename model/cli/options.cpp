@@ -54,6 +54,7 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     else if (o.metric == "fp32") c.metric = MetricKind::kFp32Reference;
     else if (!o.metric.empty()) throw UsageError("unknown --metric '" + o.metric + "' (canonical|fp32)");
     c.gam_group_floor = p.gam_group_floor;
+    c.zero_inputs_positive = p.zero_inputs_positive;
     c.threads = o.threads;
     try {
       return quantize_tensor_level(t, c);
@@ -73,6 +74,8 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     if (o.scale == "e8") c.scale_rule = BlockScaleRule::kE8RZ;
     else if (o.scale == "fp32") c.scale_rule = BlockScaleRule::kFp32;
     else if (!o.scale.empty()) throw UsageError("unknown --scale '" + o.scale + "' (e8|fp32)");
+    c.error_form = p.subtensor_error_form;
+    c.metric = p.metric;
     c.rules = p.rules;
     c.threads = o.threads;
     return quantize_subtensor(t, c);

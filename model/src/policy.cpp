@@ -10,11 +10,12 @@
 
 #include "mor/core/decision.hpp"
 #include "mor/core/element.hpp"
-#include "mor/fast_convert.hpp"
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/gam.hpp"
 #include "mor/core/metric.hpp"
 #include "mor/core/scale.hpp"
+#include "mor/quant_kernel.hpp"
+#include "mor/ref_error_sum.hpp"
 
 namespace mor {
 
@@ -102,81 +103,86 @@ void parallel_blocks(int64_t n, int threads, const std::function<void(int64_t)>&
   for (auto& th : pool) th.join();
 }
 
-// ---- element quantization through tables (equal to quantize_element<>, which the tests check) ----
+// ---- the element path: the span kernels of quant_kernel.hpp, one row segment of a block at a time (equal to
+// quantize_element<>, relative_error and error_fx, which the tests check) ----
 
-FormatId format_id(FormatTag f) {
-  switch (f) {
-    case FormatTag::kE4M3: return FormatId::kE4M3;
-    case FormatTag::kE5M2: return FormatId::kE5M2;
-    case FormatTag::kE2M3: return FormatId::kE2M3;
-    case FormatTag::kBF16: break;
-  }
-  throw std::invalid_argument("BF16 is not a quantized format");
-}
+// A block this large amortizes the 256 scalar steps of its dequantize table (D4: d depends only on q and s).
+constexpr int64_t kTableMinElements = 1024;
 
-class ElementQuantizer {
+int64_t block_elements(const Grid& g, int64_t b) { return (g.r1(b) - g.r0(b)) * (g.c1(b) - g.c0(b)); }
+
+// The order of a block's FP32 error sum (D5, D7): the reference code's where it is defined (ref_error_sum.hpp),
+// else sequential in row-major order of the block.
+enum class Fp32Order { kNone, kSequential, kTensorLevelRef, kSubTensorRef };
+
+class BlockFp32Sum {
  public:
-  ElementQuantizer(FormatTag f, const ElementRules& rules)
-      : rules_(rules), encode_(cached_fp32_table(format_id(f), rules.mode)), sign_mask_(0x80) {
-    for (uint32_t c = 0; c < 256; ++c)
-      decode_[c] = static_cast<uint32_t>(convert_dynamic(FormatId::kFP32, format_id(f), c, kIeeeDefault));
-    if (f == FormatTag::kE2M3) sign_mask_ = 0x20;
+  BlockFp32Sum(Fp32Order order, BlockShape block) : order_(order) {
+    if (order == Fp32Order::kTensorLevelRef) tensor_level_.start_block();
+    if (order == Fp32Order::kSubTensorRef) {
+      sub_tensor_.emplace_back(block);
+      sub_tensor_[0].start_block();
+    }
   }
-  // Multiplier convention: y = x * s, d = q / s (or q * RN32(1/s) under TE's rule).
-  QuantizedElement scaled(uint32_t x, uint32_t s) const {
-    uint8_t q = encode_(fmul_rn_bits(x, s));
-    if (rules_.negative_zero_to_positive && q == sign_mask_) q = 0;
-    const uint32_t qf = decode_[q];
-    const uint32_t d = rules_.dequant == DequantMode::kDivideByScale
-                           ? fdiv_rn_bits(qf, s)
-                           : fmul_rn_bits(qf, f32_bits(fdiv_rn(1.0f, f32_from_bits(s))));
-    return {q, d};
+  void add_row(int64_t row_in_block, const float* e, int64_t n) {
+    if (order_ == Fp32Order::kSequential)
+      for (int64_t i = 0; i < n; ++i) sequential_ = fadd_rn(sequential_, e[i]);
+    else if (order_ == Fp32Order::kTensorLevelRef) tensor_level_.add_row(row_in_block, e, n);
+    else if (order_ == Fp32Order::kSubTensorRef) sub_tensor_[0].add_row(row_in_block, e, n);
   }
-  // OCP MX convention: y = x / X, d = q * X.
-  QuantizedElement mx(uint32_t x, uint32_t X) const {
-    uint8_t q = encode_(fdiv_rn_bits(x, X));
-    if (rules_.negative_zero_to_positive && q == sign_mask_) q = 0;
-    return {q, fmul_rn_bits(decode_[q], X)};
-  }
-  uint32_t error(uint32_t x, uint32_t d) const {
-    return rules_.error_form == ErrorForm::kSpec ? relative_error(x, d) : relative_error_mor_ref(x, d);
+  float sum() const {
+    return order_ == Fp32Order::kTensorLevelRef ? tensor_level_.block_sum()
+           : order_ == Fp32Order::kSubTensorRef ? sub_tensor_[0].block_sum()
+                                                : sequential_;
   }
 
  private:
-  ElementRules rules_;
-  const Fp32To8BitTable& encode_;
-  uint32_t decode_[256];
-  uint8_t sign_mask_;
+  Fp32Order order_;
+  float sequential_ = 0.0f;
+  TensorLevelRefSum tensor_level_;
+  std::vector<SubTensorRefSum> sub_tensor_;  // zero or one
 };
 
 struct BlockErrors {
   uint64_t err_sum = 0;
-  float err_fp32 = 0.0f;  // block's FP32 sum, elements in row-major order of the block
+  float err_fp32 = 0.0f;  // the block's FP32 sum in the order `order`
 };
 
-// Quantize block b with multiplier s, writing codes and dequantized values; returns its error sums.
-BlockErrors quantize_block(const Grid& g, int64_t b, const Tensor& t, const ElementQuantizer& q, uint32_t s,
-                           QuantResult& out, bool want_fp32) {
-  BlockErrors e;
-  for_each_in_block(g, b, [&](std::size_t i) {
-    const uint32_t x = t.bits[i];
-    const QuantizedElement qe = q.scaled(x, s);
-    out.codes[i] = qe.code;
-    out.dequant[i] = qe.dequant;
-    if (!f32_is_zero(x)) {
-      const uint32_t err = q.error(x, qe.dequant);
-      e.err_sum += error_fx(err);
-      if (want_fp32) e.err_fp32 = fadd_rn(e.err_fp32, f32_from_bits(err));
-    }
-  });
-  return e;
+// Quantize block b with the prepared scale, writing codes and dequantized values; with want_errors, returns its
+// canonical error sum and, unless order is kNone, its FP32 error sum.
+BlockErrors quantize_block(const Grid& g, int64_t b, const Tensor& t, const SpanQuantizer& q, const SpanScale& sc,
+                           QuantResult& out, bool want_errors, Fp32Order order = Fp32Order::kNone) {
+  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
+  std::vector<float> e(order == Fp32Order::kNone ? 0 : static_cast<std::size_t>(n));
+  SpanErrors span;
+  span.e = e.empty() ? nullptr : e.data();
+  BlockFp32Sum fp32(order, g.block);
+  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
+    const auto i = static_cast<std::size_t>(r * g.cols + c0);
+    q.run(sc, &t.bits[i], static_cast<std::size_t>(n), &out.codes[i], &out.dequant[i], want_errors ? &span : nullptr);
+    if (span.e != nullptr) fp32.add_row(r - g.r0(b), span.e, n);
+  }
+  return {span.err_sum, fp32.sum()};
 }
 
-void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, QuantResult& out) {
+// A zero input comes out +0 with code 0 (MOR_REF: the reference's tensor-level kernel computes nonzero elements only).
+void zeros_out_positive(const Grid& g, int64_t b, const Tensor& t, QuantResult& out) {
   for_each_in_block(g, b, [&](std::size_t i) {
-    out.codes[i] = 0;
-    out.dequant[i] = t.bits[i];
+    if (t.bits[i] == 0x80000000u) {
+      out.codes[i] = 0;
+      out.dequant[i] = 0;
+    }
   });
+}
+
+// D2, D6, D7: what a block decided BF16 holds is the BF16 representation of its input (exact for BF16 inputs).
+void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rounding, QuantResult& out) {
+  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
+  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
+    const auto i = static_cast<std::size_t>(r * g.cols + c0);
+    std::fill_n(&out.codes[i], n, uint8_t{0});
+    keep_as_bf16(&t.bits[i], static_cast<std::size_t>(n), rounding, &out.dequant[i]);
+  }
 }
 
 QuantResult start_result(const char* policy, const Grid& g, std::size_t elements) {
@@ -198,7 +204,9 @@ std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPoli
   std::vector<BlockStats> stats(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), threads, [&](int64_t b) {
     BlockStats s;
-    for_each_in_block(g, b, [&](std::size_t i) { stats_add(s, t.bits[i], policy); });
+    for (int64_t r = g.r0(b); r < g.r1(b); ++r)
+      stats_add_fast(s, &t.bits[static_cast<std::size_t>(r * g.cols + g.c0(b))], static_cast<std::size_t>(g.c1(b) - g.c0(b)),
+                     policy);
     stats[static_cast<std::size_t>(b)] = s;
   });
   return stats;
@@ -218,13 +226,13 @@ BlockStats merge_all(const std::vector<BlockStats>& stats) {
   return all;
 }
 
-void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, QuantResult& r) {
+void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, Bf16Rounding rounding, QuantResult& r) {
   r.tensor_format = FormatTag::kBF16;
   r.reason = why;
   std::fill(r.block_tag.begin(), r.block_tag.end(), static_cast<uint8_t>(FormatTag::kBF16));
   std::fill(r.block_scale.begin(), r.block_scale.end(), 0u);
   std::fill(r.codes.begin(), r.codes.end(), 0);
-  r.dequant = t.bits;
+  keep_as_bf16(t.bits.data(), t.bits.size(), rounding, r.dequant.data());  // D2, D6
   count_formats(g, r);
 }
 
@@ -244,7 +252,7 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
   if (all.nonfinite > 0) {  // D2
-    passthrough_bf16(t, g, Reason::kNonFinite, r);
+    passthrough_bf16(t, g, Reason::kNonFinite, cfg.rules.bf16, r);
     return r;
   }
 
@@ -268,7 +276,7 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
   bool first_fp8 = true, any_rejected = false;
   for (Candidate c : cfg.candidates) {
     if (c == Candidate::kBF16) {
-      passthrough_bf16(t, g, any_rejected ? Reason::kRejected : Reason::kAccepted, r);
+      passthrough_bf16(t, g, any_rejected ? Reason::kRejected : Reason::kAccepted, cfg.rules.bf16, r);
       return r;
     }
     const FormatTag fmt = c == Candidate::kE4M3Gam ? FormatTag::kE4M3 : FormatTag::kE5M2;
@@ -277,9 +285,12 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
     for (std::size_t k = 0; k < r.group_amax.size(); ++k)
       r.group_scale[k] = cfg.gam_group_floor ? gam_group_scale(r.group_amax[k], fmax)
                                              : fdiv_rn_bits(f32_bits(fmax), r.group_amax[k]);
-    const ElementQuantizer q(fmt, cfg.rules);
+    const SpanQuantizer q(fmt, cfg.rules);  // the spec's error form; the reference's tensor-level kernel uses it too
     std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
     const bool want_fp32 = cfg.compute_reference_metric || cfg.metric == MetricKind::kFp32Reference;
+    const Fp32Order order = !want_fp32 ? Fp32Order::kNone
+                            : TensorLevelRefSum::applies(t.rows, t.cols, g.block) ? Fp32Order::kTensorLevelRef
+                                                                                   : Fp32Order::kSequential;
     parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
       const auto bi = static_cast<std::size_t>(b);
       const uint32_t r_g = r.group_scale[static_cast<std::size_t>(group_of(b))];
@@ -287,14 +298,19 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
       r.block_scale[bi] = s;
       r.block_exp_offset[bi] = static_cast<uint8_t>(gam_exp_offset(r_g, s));
       r.block_tag[bi] = static_cast<uint8_t>(fmt);
-      errs[bi] = quantize_block(g, b, t, q, s, r, want_fp32);
+      const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
+      errs[bi] = quantize_block(g, b, t, q, sc, r, true, order);
+      if (cfg.zero_inputs_positive) zeros_out_positive(g, b, t, r);
     });
     uint64_t err_sum = 0;
     float e_fp32 = 0.0f;
-    for (const auto& e : errs) {  // block order: the documented order of the FP32 reference sum
-      err_sum += e.err_sum;
-      e_fp32 = fadd_rn(e_fp32, e.err_fp32);
+    std::vector<float> block_fp32(errs.size());
+    for (std::size_t b = 0; b < errs.size(); ++b) {
+      err_sum += errs[b].err_sum;
+      block_fp32[b] = errs[b].err_fp32;
+      if (order == Fp32Order::kSequential) e_fp32 = fadd_rn(e_fp32, errs[b].err_fp32);  // block order (D5)
     }
+    if (order == Fp32Order::kTensorLevelRef) e_fp32 = TensorLevelRefSum::tensor_sum(block_fp32);
     const TensorDecision canonical_decision = tensor_decision(0, all.nnz, err_sum, r.threshold_fx, fmt);
     const bool canonical = canonical_decision.reason == Reason::kRejected;
     const float mre = all.nnz ? fdiv_rn(e_fp32, static_cast<float>(all.nnz)) : 0.0f;
@@ -329,9 +345,14 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
   r.nnz = all.nnz;
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
-  const ElementQuantizer q4(FormatTag::kE4M3, cfg.rules), q5(FormatTag::kE5M2, cfg.rules),
-      q23(FormatTag::kE2M3, cfg.rules);
+  const SpanQuantizer q4(FormatTag::kE4M3, cfg.rules, cfg.error_form), q5(FormatTag::kE5M2, cfg.rules, cfg.error_form),
+      q23(FormatTag::kE2M3, cfg.rules, cfg.error_form);
   const SubTensorRules rules{cfg.mode == SubTensorMode::kQuantError, cfg.e5m2_to_bf16, cfg.enable_e2m3};
+  // Quant-error mode compares canonical sums (D7), or under MOR_REF the FP32 sums in the reference's order.
+  const bool fp32_sums = cfg.metric == MetricKind::kFp32Reference;
+  const Fp32Order qe_order = !fp32_sums ? Fp32Order::kNone
+                             : SubTensorRefSum::applies(t.cols, g.block) ? Fp32Order::kSubTensorRef
+                                                                          : Fp32Order::kSequential;
   auto scale_for = [&](uint32_t amax, FormatTag f) {
     return cfg.scale_rule == BlockScaleRule::kE8RZ ? mor_e8_rz_scale(amax, fmax_of(f)) : fp32_block_scale(amax, fmax_of(f));
   };
@@ -343,19 +364,23 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
     const uint32_t dr = s.nonfinite > 0 ? kF32One : subtensor_dynamic_range(s.amax, s.min_nonzero);
     const SubTensorBand band = subtensor_band(dr, s.nonfinite > 0, rules);
     FormatTag f = band.tag;
+    const bool table = block_elements(g, b) >= kTableMinElements;
     if (band.measure) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
-      const BlockErrors e5 = quantize_block(g, b, t, q5, scale_for(s.amax, FormatTag::kE5M2), r, false);
-      const BlockErrors e4 = quantize_block(g, b, t, q4, scale_for(s.amax, FormatTag::kE4M3), r, false);
-      f = subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
+      const BlockErrors e5 = quantize_block(g, b, t, q5, q5.scaled(scale_for(s.amax, FormatTag::kE5M2), table), r, true, qe_order);
+      const BlockErrors e4 = quantize_block(g, b, t, q4, q4.scaled(scale_for(s.amax, FormatTag::kE4M3), table), r, true, qe_order);
+      f = fp32_sums ? (e4.err_fp32 <= e5.err_fp32 ? FormatTag::kE4M3 : FormatTag::kBF16)  // the reference's test
+                    : subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
     }
     r.block_tag[bi] = static_cast<uint8_t>(f);
     if (f == FormatTag::kBF16) {
-      keep_block_bf16(g, b, t, r);
+      keep_block_bf16(g, b, t, cfg.rules.bf16, r);
       return;
     }
     const uint32_t scale = scale_for(s.amax, f);
     r.block_scale[bi] = scale;
-    quantize_block(g, b, t, f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23, scale, r, false);
+    if (band.measure) return;  // E4M3 was quantized last: the outputs hold it
+    const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
+    quantize_block(g, b, t, q, q.scaled(scale, table), r, false);
   });
   count_formats(g, r);
   r.tensor_format = subtensor_tensor_tag(r.elements_per_format.data());
@@ -377,17 +402,14 @@ QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig
   const uint32_t scale = te_current_scale(all.amax, fmax_of(cfg.format), cfg.eps, cfg.power_of_two);
   r.group_amax = {all.amax};
   r.group_scale = {scale};
-  const ElementQuantizer q(cfg.format, cfg.rules);
+  const SpanQuantizer q(cfg.format, cfg.rules);
+  const SpanScale sc = q.scaled(scale, true);
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
     r.block_scale[bi] = scale;
     r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    for_each_in_block(g, b, [&](std::size_t i) {
-      const QuantizedElement qe = q.scaled(t.bits[i], scale);
-      r.codes[i] = qe.code;
-      r.dequant[i] = qe.dequant;
-    });
+    quantize_block(g, b, t, q, sc, r, false);
   });
   r.tensor_format = cfg.format;
   count_formats(g, r);
@@ -402,17 +424,13 @@ QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
   r.nnz = all.nnz;
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
-  const ElementQuantizer q(FormatTag::kE4M3, cfg.rules);
+  const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
     const uint32_t s = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
     r.block_scale[bi] = s;
-    for_each_in_block(g, b, [&](std::size_t i) {
-      const QuantizedElement qe = q.scaled(t.bits[i], s);
-      r.codes[i] = qe.code;
-      r.dequant[i] = qe.dequant;
-    });
+    quantize_block(g, b, t, q, q.scaled(s, block_elements(g, b) >= kTableMinElements), r, false);
   });
   count_formats(g, r);
   return r;
@@ -427,7 +445,7 @@ QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
-  const ElementQuantizer q(cfg.format, cfg.rules);
+  const SpanQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
@@ -438,11 +456,7 @@ QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
     r.block_scale_e8m0[bi] = X;
     const uint32_t Xf = f32_from_e8m0(X);
     r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
-    for_each_in_block(g, b, [&](std::size_t i) {
-      const QuantizedElement qe = q.mx(t.bits[i], Xf);
-      r.codes[i] = qe.code;
-      r.dequant[i] = qe.dequant;
-    });
+    quantize_block(g, b, t, q, q.mx(Xf, block_elements(g, b) >= kTableMinElements), r, false);
   });
   r.tensor_format = cfg.format;
   count_formats(g, r);

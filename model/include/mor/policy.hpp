@@ -24,7 +24,7 @@ struct BlockShape {
 enum class Candidate : uint8_t { kE4M3Gam, kE5M2Gam, kBF16 };
 enum class MetricKind : uint8_t { kCanonical, kFp32Reference };
 enum class Bf16Rounding : uint8_t { kRne, kMorRef };        // output rounding of the fake-quantized tensor
-enum class ErrorForm : uint8_t { kSpec, kMorRef };          // |(d - x) / x|  or  |d / x - 1|
+enum class ErrorForm : uint8_t { kSpec, kMorRef };          // |(d - x) / x|  or  |d / x - 1| (sub-tensor QE)
 enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spec 5, or TE's scale_inv
 enum class SubTensorMode : uint8_t { kDynamicRange, kQuantError };
 enum class BlockScaleRule : uint8_t { kE8RZ, kFp32 };       // MOR_E8_RZ power of two, or RN32(FMAX / amax)
@@ -34,8 +34,7 @@ enum class MxScaleRule : uint8_t { kNvRceil, kOcpFloor };
 struct ElementRules {
   ConvertMode mode = kFp8Default;
   NanPolicy nan_policy = NanPolicy::kIgnoreNan;
-  Bf16Rounding bf16 = Bf16Rounding::kRne;
-  ErrorForm error_form = ErrorForm::kSpec;
+  Bf16Rounding bf16 = Bf16Rounding::kRne;  // the fake-quantized output's BF16, and what BF16 keeps (D2)
   DequantMode dequant = DequantMode::kDivideByScale;
   bool negative_zero_to_positive = false;  // microxcaling writes -0 and negative underflow as +0
 };
@@ -48,6 +47,7 @@ struct TensorLevelConfig {
   MetricKind metric = MetricKind::kCanonical;
   bool compute_reference_metric = true;   // also report the FP32 metric (costs a little time)
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
+  bool zero_inputs_positive = false;      // MOR_REF: a zero input comes out +0 (code 0x00) when FP8 is chosen
   ElementRules rules;
   int threads = 0;                        // 0: all hardware threads
 };
@@ -58,6 +58,10 @@ struct SubTensorConfig {
   bool e5m2_to_bf16 = false;  // later reference versions: every E5M2 block becomes BF16
   bool enable_e2m3 = false;   // experimental FP6 path for DR <= 7.5
   BlockScaleRule scale_rule = BlockScaleRule::kE8RZ;
+  // Quant-error mode: the error form, and which sums are compared (canonical fixed-point sums, D7, or the
+  // reference's FP32 sums in its order, MOR_REF; see ref_error_sum.hpp).
+  ErrorForm error_form = ErrorForm::kSpec;
+  MetricKind metric = MetricKind::kCanonical;
   ElementRules rules;
   int threads = 0;
 };
@@ -98,13 +102,13 @@ struct QuantResult {
   std::vector<uint8_t> block_scale_e8m0;  // MX: the E8M0 code X of each block
   std::vector<uint32_t> group_amax, group_scale;  // GAM groups (tensor-level), or the tensor's (current scaling)
   std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks
-  std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or x where kept in BF16
+  std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or BF16(x) where kept in BF16
   uint64_t nnz = 0, nonfinite = 0;
   uint32_t tensor_amax = 0;
   uint64_t err_sum = 0;                   // canonical metric of the decided candidate (tensor-level)
   uint32_t threshold_fx = 0;
   bool canonical_rejects = false;         // canonical decision on the first FP8 candidate
-  float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate
+  float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate (order: D5)
   bool fp32_rejects = false;
   std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
 
