@@ -185,8 +185,12 @@ void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rou
   }
 }
 
-QuantResult start_result(const char* policy, const Grid& g, std::size_t elements) {
-  QuantResult r;
+// Resets r for a new result, keeping the capacity of its element buffers: a caller that passes the same result
+// again pays no allocation, page faults or zero fill (every policy writes every element's code and value).
+void start_result(const char* policy, const Grid& g, std::size_t elements, QuantResult& r) {
+  std::vector<uint8_t> codes = std::move(r.codes);
+  std::vector<uint32_t> dequant = std::move(r.dequant);
+  r = QuantResult{};
   r.policy = policy;
   r.block = g.block;
   r.block_grid_rows = g.grid_rows;
@@ -195,9 +199,10 @@ QuantResult start_result(const char* policy, const Grid& g, std::size_t elements
   r.block_tag.assign(n, static_cast<uint8_t>(FormatTag::kE4M3));
   r.block_amax.assign(n, 0);
   r.block_scale.assign(n, 0);
-  r.codes.assign(elements, 0);
-  r.dequant.assign(elements, 0);
-  return r;
+  r.codes = std::move(codes);
+  r.dequant = std::move(dequant);
+  r.codes.resize(elements);
+  r.dequant.resize(elements);
 }
 
 std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPolicy policy, int threads) {
@@ -241,9 +246,9 @@ void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, Bf16Rounding r
 // ---------------------------------------------------------------------------------------------------------------
 // Tensor-level MoR with GAM scales (spec 6, D3, D5, D6).
 
-QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg) {
+void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("tensor", g, t.size());
+  start_result("tensor", g, t.size(), r);
   r.threshold_fx = threshold_fx(cfg.threshold);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
@@ -253,7 +258,7 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
   r.tensor_amax = all.amax;
   if (all.nonfinite > 0) {  // D2
     passthrough_bf16(t, g, Reason::kNonFinite, cfg.rules.bf16, r);
-    return r;
+    return;
   }
 
   // Groups of whole blocks; {0, 0} is the whole tensor.
@@ -277,7 +282,7 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
   for (Candidate c : cfg.candidates) {
     if (c == Candidate::kBF16) {
       passthrough_bf16(t, g, any_rejected ? Reason::kRejected : Reason::kAccepted, cfg.rules.bf16, r);
-      return r;
+      return;
     }
     const FormatTag fmt = c == Candidate::kE4M3Gam ? FormatTag::kE4M3 : FormatTag::kE5M2;
     const float fmax = fmax_of(fmt);
@@ -327,7 +332,7 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
       r.tensor_format = fmt;
       r.reason = all.nnz == 0 ? Reason::kAllZero : (any_rejected ? Reason::kRejected : Reason::kAccepted);
       count_formats(g, r);
-      return r;
+      return;
     }
     any_rejected = true;
   }
@@ -337,9 +342,9 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
 // ---------------------------------------------------------------------------------------------------------------
 // Sub-tensor MoR (spec 7, D7).
 
-QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
+void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("subtensor", g, t.size());
+  start_result("subtensor", g, t.size(), r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -385,15 +390,14 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
   count_formats(g, r);
   r.tensor_format = subtensor_tensor_tag(r.elements_per_format.data());
   r.reason = all.nonfinite ? Reason::kNonFinite : Reason::kAccepted;
-  return r;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Baselines.
 
-QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg) {
+void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, BlockShape{128, 128});  // blocks only for parallelism; one scale for the tensor
-  QuantResult r = start_result("current", g, t.size());
+  start_result("current", g, t.size(), r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -413,12 +417,11 @@ QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig
   });
   r.tensor_format = cfg.format;
   count_formats(g, r);
-  return r;
 }
 
-QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
+void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("blockwise", g, t.size());
+  start_result("blockwise", g, t.size(), r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -433,12 +436,11 @@ QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
     quantize_block(g, b, t, q, q.scaled(s, block_elements(g, b) >= kTableMinElements), r, false);
   });
   count_formats(g, r);
-  return r;
 }
 
-QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
+void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("mxfp8", g, t.size());
+  start_result("mxfp8", g, t.size(), r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -460,6 +462,35 @@ QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
   });
   r.tensor_format = cfg.format;
   count_formats(g, r);
+}
+
+QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg) {
+  QuantResult r;
+  quantize_tensor_level(t, cfg, r);
+  return r;
+}
+
+QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
+  QuantResult r;
+  quantize_subtensor(t, cfg, r);
+  return r;
+}
+
+QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg) {
+  QuantResult r;
+  quantize_current_scaling(t, cfg, r);
+  return r;
+}
+
+QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
+  QuantResult r;
+  quantize_blockwise(t, cfg, r);
+  return r;
+}
+
+QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
+  QuantResult r;
+  quantize_mx(t, cfg, r);
   return r;
 }
 

@@ -122,6 +122,14 @@ QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig
 QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg);
 QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg);
 
+// The same into `out`, reusing the capacity of its element buffers (codes, dequant): a loop over tensors that passes
+// one result per policy allocates, faults in and zero-fills those buffers once, not per tensor.
+void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& out);
+void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& out);
+void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& out);
+void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& out);
+void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& out);
+
 const char* name_of(FormatTag f);
 const char* name_of(Reason r);
 
