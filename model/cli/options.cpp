@@ -39,6 +39,12 @@ void add_policy_options(CLI::App* sub, PolicyOptions& o) {
 }
 
 QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
+  QuantResult r;
+  run_policy(t, o, r);
+  return r;
+}
+
+void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
   const Profile p = profile_or_throw(o.profile);
   if (!(o.threshold >= 0.0 && o.threshold < 2.0)) throw UsageError("--threshold must be in [0, 2)");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");
@@ -57,7 +63,7 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     c.zero_inputs_positive = p.zero_inputs_positive;
     c.threads = o.threads;
     try {
-      return quantize_tensor_level(t, c);
+      return quantize_tensor_level(t, c, out);
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
@@ -78,13 +84,15 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     c.metric = p.metric;
     c.rules = p.rules;
     c.threads = o.threads;
-    return quantize_subtensor(t, c);
+    c.output_error_fp32 = o.output_error_fp32;
+    return quantize_subtensor(t, c, out);
   }
   if (o.policy == "current") {
     CurrentScalingConfig c;
     c.rules = p.rules;
     c.threads = o.threads;
-    return quantize_current_scaling(t, c);
+    c.output_error_fp32 = o.output_error_fp32;
+    return quantize_current_scaling(t, c, out);
   }
   if (o.policy == "mxfp8") {
     MxConfig c;
@@ -92,14 +100,16 @@ QuantResult run_policy(const Tensor& t, const PolicyOptions& o) {
     c.rule = p.mx_rule;
     c.rules = p.rules;
     c.threads = o.threads;
-    return quantize_mx(t, c);
+    c.output_error_fp32 = o.output_error_fp32;
+    return quantize_mx(t, c, out);
   }
   if (o.policy == "blockwise") {
     BlockwiseConfig c;
     c.block = block_or({1, 128});
     c.rules = p.rules;
     c.threads = o.threads;
-    return quantize_blockwise(t, c);
+    c.output_error_fp32 = o.output_error_fp32;
+    return quantize_blockwise(t, c, out);
   }
   throw UsageError("unknown --policy '" + o.policy + "' (tensor|subtensor|current|mxfp8|blockwise)");
 }

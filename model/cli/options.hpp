@@ -24,11 +24,14 @@ struct PolicyOptions {
   bool e5m2_to_bf16 = false, e2m3 = false;
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)
   int threads = 0;
+  bool output_error_fp32 = true;  // the policies also sum their output error in FP32 (QuantResult::output_err_fp32)
 };
 
 void add_policy_options(CLI::App* sub, PolicyOptions& o);
 // Runs the chosen policy; throws UsageError for bad option values.
 QuantResult run_policy(const Tensor& t, const PolicyOptions& o);
+// The same into `out`, reusing its element buffers (a loop over tensors allocates them once).
+void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out);
 Profile profile_or_throw(const std::string& name);
 
 // Input tensors: FILE[:TENSOR] arguments, or the built-in workload when none is given.

@@ -185,6 +185,51 @@ void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rou
   }
 }
 
+// D5's error of block b's written values (the output error), canonical and, unless order is kNone, FP32.
+BlockErrors measure_block(const Grid& g, int64_t b, const Tensor& t, const QuantResult& out, Fp32Order order) {
+  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
+  std::vector<float> e(order == Fp32Order::kNone ? 0 : static_cast<std::size_t>(n));
+  SpanErrors span;
+  span.e = e.empty() ? nullptr : e.data();
+  BlockFp32Sum fp32(order, g.block);
+  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
+    const auto i = static_cast<std::size_t>(r * g.cols + c0);
+    measure_span(&t.bits[i], &out.dequant[i], static_cast<std::size_t>(n), &span);
+    if (span.e != nullptr) fp32.add_row(r - g.r0(b), span.e, n);
+  }
+  return {span.err_sum, fp32.sum()};
+}
+
+// The order of a result's FP32 error sums (D5): the reference code's tree where its block grid defines one.
+Fp32Order fp32_order(const Tensor& t, const Grid& g, bool wanted) {
+  if (!wanted) return Fp32Order::kNone;
+  return TensorLevelRefSum::applies(t.rows, t.cols, g.block) ? Fp32Order::kTensorLevelRef : Fp32Order::kSequential;
+}
+
+// Block sums to the result's total: exact for the canonical sums; in D5's order for the FP32 ones.
+float combine_fp32(const std::vector<BlockErrors>& blocks, Fp32Order order) {
+  if (order == Fp32Order::kTensorLevelRef) {
+    std::vector<float> sums(blocks.size());
+    for (std::size_t b = 0; b < blocks.size(); ++b) sums[b] = blocks[b].err_fp32;
+    return TensorLevelRefSum::tensor_sum(sums);
+  }
+  float total = 0.0f;
+  if (order == Fp32Order::kSequential)
+    for (const auto& e : blocks) total = fadd_rn(total, e.err_fp32);  // block order
+  return total;
+}
+
+// Records the output error from its per-block parts; the count is that of the nonzero finite inputs.
+void set_output_error(const std::vector<BlockErrors>& blocks, const std::vector<BlockStats>& stats, Fp32Order order,
+                      QuantResult& r) {
+  r.output_err_sum = 0;
+  r.output_nnz = 0;
+  for (const auto& e : blocks) r.output_err_sum += e.err_sum;
+  for (const auto& s : stats) r.output_nnz += s.nnz - s.nonfinite;
+  r.output_err_fp32 = combine_fp32(blocks, order);
+  r.has_output_err_fp32 = order != Fp32Order::kNone;
+}
+
 // Resets r for a new result, keeping the capacity of its element buffers: a caller that passes the same result
 // again pays no allocation, page faults or zero fill (every policy writes every element's code and value).
 void start_result(const char* policy, const Grid& g, std::size_t elements, QuantResult& r) {
@@ -231,13 +276,18 @@ BlockStats merge_all(const std::vector<BlockStats>& stats) {
   return all;
 }
 
-void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, Bf16Rounding rounding, QuantResult& r) {
+void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockStats>& stats, Reason why,
+                      Bf16Rounding rounding, Fp32Order order, int threads, QuantResult& r) {
   r.tensor_format = FormatTag::kBF16;
   r.reason = why;
   std::fill(r.block_tag.begin(), r.block_tag.end(), static_cast<uint8_t>(FormatTag::kBF16));
   std::fill(r.block_scale.begin(), r.block_scale.end(), 0u);
-  std::fill(r.codes.begin(), r.codes.end(), 0);
-  keep_as_bf16(t.bits.data(), t.bits.size(), rounding, r.dequant.data());  // D2, D6
+  std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
+  parallel_blocks(g.count(), threads, [&](int64_t b) {
+    keep_block_bf16(g, b, t, rounding, r);  // D2, D6
+    errs[static_cast<std::size_t>(b)] = measure_block(g, b, t, r, order);
+  });
+  set_output_error(errs, stats, order, r);
   count_formats(g, r);
 }
 
@@ -257,7 +307,8 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
   if (all.nonfinite > 0) {  // D2
-    passthrough_bf16(t, g, Reason::kNonFinite, cfg.rules.bf16, r);
+    passthrough_bf16(t, g, stats, Reason::kNonFinite, cfg.rules.bf16, fp32_order(t, g, cfg.compute_reference_metric),
+                     cfg.threads, r);
     return;
   }
 
@@ -281,7 +332,8 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
   bool first_fp8 = true, any_rejected = false;
   for (Candidate c : cfg.candidates) {
     if (c == Candidate::kBF16) {
-      passthrough_bf16(t, g, any_rejected ? Reason::kRejected : Reason::kAccepted, cfg.rules.bf16, r);
+      passthrough_bf16(t, g, stats, any_rejected ? Reason::kRejected : Reason::kAccepted, cfg.rules.bf16,
+                       fp32_order(t, g, cfg.compute_reference_metric), cfg.threads, r);
       return;
     }
     const FormatTag fmt = c == Candidate::kE4M3Gam ? FormatTag::kE4M3 : FormatTag::kE5M2;
@@ -293,9 +345,7 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
     const SpanQuantizer q(fmt, cfg.rules);  // the spec's error form; the reference's tensor-level kernel uses it too
     std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
     const bool want_fp32 = cfg.compute_reference_metric || cfg.metric == MetricKind::kFp32Reference;
-    const Fp32Order order = !want_fp32 ? Fp32Order::kNone
-                            : TensorLevelRefSum::applies(t.rows, t.cols, g.block) ? Fp32Order::kTensorLevelRef
-                                                                                   : Fp32Order::kSequential;
+    const Fp32Order order = fp32_order(t, g, want_fp32);
     parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
       const auto bi = static_cast<std::size_t>(b);
       const uint32_t r_g = r.group_scale[static_cast<std::size_t>(group_of(b))];
@@ -308,14 +358,8 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
       if (cfg.zero_inputs_positive) zeros_out_positive(g, b, t, r);
     });
     uint64_t err_sum = 0;
-    float e_fp32 = 0.0f;
-    std::vector<float> block_fp32(errs.size());
-    for (std::size_t b = 0; b < errs.size(); ++b) {
-      err_sum += errs[b].err_sum;
-      block_fp32[b] = errs[b].err_fp32;
-      if (order == Fp32Order::kSequential) e_fp32 = fadd_rn(e_fp32, errs[b].err_fp32);  // block order (D5)
-    }
-    if (order == Fp32Order::kTensorLevelRef) e_fp32 = TensorLevelRefSum::tensor_sum(block_fp32);
+    for (const auto& e : errs) err_sum += e.err_sum;
+    const float e_fp32 = combine_fp32(errs, order);  // D5's order
     const TensorDecision canonical_decision = tensor_decision(0, all.nnz, err_sum, r.threshold_fx, fmt);
     const bool canonical = canonical_decision.reason == Reason::kRejected;
     const float mre = all.nnz ? fdiv_rn(e_fp32, static_cast<float>(all.nnz)) : 0.0f;
@@ -329,6 +373,7 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
     r.err_sum = err_sum;
     const bool reject = all.nnz > 0 && (cfg.metric == MetricKind::kCanonical ? canonical : fp32);
     if (!reject) {
+      set_output_error(errs, stats, order, r);  // the decided candidate's error is the output's
       r.tensor_format = fmt;
       r.reason = all.nnz == 0 ? Reason::kAllZero : (any_rejected ? Reason::kRejected : Reason::kAccepted);
       count_formats(g, r);
@@ -361,6 +406,8 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   auto scale_for = [&](uint32_t amax, FormatTag f) {
     return cfg.scale_rule == BlockScaleRule::kE8RZ ? mor_e8_rz_scale(amax, fmax_of(f)) : fp32_block_scale(amax, fmax_of(f));
   };
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     const BlockStats& s = stats[bi];
@@ -379,14 +426,15 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
     r.block_tag[bi] = static_cast<uint8_t>(f);
     if (f == FormatTag::kBF16) {
       keep_block_bf16(g, b, t, cfg.rules.bf16, r);
-      return;
+    } else {
+      const uint32_t scale = scale_for(s.amax, f);
+      r.block_scale[bi] = scale;
+      const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
+      if (!band.measure) quantize_block(g, b, t, q, q.scaled(scale, table), r, false);  // else E4M3 was last
     }
-    const uint32_t scale = scale_for(s.amax, f);
-    r.block_scale[bi] = scale;
-    if (band.measure) return;  // E4M3 was quantized last: the outputs hold it
-    const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
-    quantize_block(g, b, t, q, q.scaled(scale, table), r, false);
+    out_errs[bi] = measure_block(g, b, t, r, out_order);
   });
+  set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
   r.tensor_format = subtensor_tensor_tag(r.elements_per_format.data());
   r.reason = all.nonfinite ? Reason::kNonFinite : Reason::kAccepted;
@@ -408,13 +456,16 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
   r.group_scale = {scale};
   const SpanQuantizer q(cfg.format, cfg.rules);
   const SpanScale sc = q.scaled(scale, true);
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
     r.block_scale[bi] = scale;
     r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    quantize_block(g, b, t, q, sc, r, false);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, r, true, out_order);  // the spec's error: the output error
   });
+  set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
   count_formats(g, r);
 }
@@ -428,13 +479,17 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
   const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
     const uint32_t s = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
     r.block_scale[bi] = s;
-    quantize_block(g, b, t, q, q.scaled(s, block_elements(g, b) >= kTableMinElements), r, false);
+    const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, r, true, out_order);
   });
+  set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
 }
 
@@ -449,6 +504,8 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
   const SpanQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
@@ -458,8 +515,9 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
     r.block_scale_e8m0[bi] = X;
     const uint32_t Xf = f32_from_e8m0(X);
     r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
-    quantize_block(g, b, t, q, q.mx(Xf, block_elements(g, b) >= kTableMinElements), r, false);
+    out_errs[bi] = quantize_block(g, b, t, q, q.mx(Xf, block_elements(g, b) >= kTableMinElements), r, true, out_order);
   });
+  set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
   count_formats(g, r);
 }

@@ -184,8 +184,27 @@ inline __attribute__((always_inline)) void keep_kernel(const uint32_t* __restric
   }
 }
 
+// D5's error of values already written: the error stages of span_kernel alone.
+inline __attribute__((always_inline)) void measure_kernel(const uint32_t* x, const uint32_t* d, std::size_t n,
+                                                           uint64_t* err_sum, float* e_out) {
+  KernelArgs a{};
+  a.error_form = 0;
+  alignas(64) uint32_t e[kChunk];
+  uint64_t sum = 0;
+  for (std::size_t base = 0; base < n; base += kChunk) {
+    const std::size_t k = std::min(kChunk, n - base);
+    chunk_errors(a, x + base, d + base, k, e);
+    sum += chunk_err_sum(e, k);
+    if (e_out != nullptr) std::memcpy(e_out + base, e, k * sizeof(float));
+  }
+  *err_sum += sum;
+}
+
 #define MOR_SPAN_KERNELS(SUFFIX, TARGET)                                                                  \
   TARGET void span_##SUFFIX(const KernelArgs& a) { span_kernel(a); }                                    \
+  TARGET void measure_##SUFFIX(const uint32_t* x, const uint32_t* d, std::size_t n, uint64_t* sum, float* e) { \
+    measure_kernel(x, d, n, sum, e);                                                                     \
+  }                                                                                                      \
   TARGET void keep_##SUFFIX(const uint32_t* x, std::size_t n, Bf16Rounding r, uint32_t* out) {           \
     keep_kernel(x, n, r, out);                                                                           \
   }                                                                                                      \
@@ -202,6 +221,8 @@ MOR_SPAN_KERNELS(base, )
 using SpanFn = void (*)(const KernelArgs&);
 using StatsFn = void (*)(BlockStats&, const uint32_t*, std::size_t, NanPolicy);
 using KeepFn = void (*)(const uint32_t*, std::size_t, Bf16Rounding, uint32_t*);
+using MeasureFn = void (*)(const uint32_t*, const uint32_t*, std::size_t, uint64_t*, float*);
+constexpr MeasureFn kMeasure[] = {measure_base, measure_avx2, measure_avx512};
 constexpr KeepFn kKeep[] = {keep_base, keep_avx2, keep_avx512};
 constexpr SpanFn kSpan[] = {span_base, span_avx2, span_avx512};
 constexpr StatsFn kStats[] = {stats_base, stats_avx2, stats_avx512};
@@ -281,6 +302,10 @@ void SpanQuantizer::run(const SpanScale& sc, const uint32_t* x, std::size_t n, u
   a.err_sum = err == nullptr ? nullptr : &err->err_sum;
   a.e_out = err == nullptr ? nullptr : err->e;
   kSpan[static_cast<int>(isa_)](a);
+}
+
+void measure_span(const uint32_t* x, const uint32_t* dequant, std::size_t n, SpanErrors* err, VectorIsa isa) {
+  kMeasure[static_cast<int>(checked(isa))](x, dequant, n, &err->err_sum, err->e);
 }
 
 void keep_as_bf16(const uint32_t* x, std::size_t n, Bf16Rounding rounding, uint32_t* out, VectorIsa isa) {

@@ -11,6 +11,7 @@
 #include "cuda_reduction_sim.hpp"
 #include "mor/core/amax.hpp"
 #include "mor/core/element.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/policy.hpp"
 #include "mor/profile.hpp"
 #include "mor/report.hpp"
@@ -515,6 +516,63 @@ TEST(policy, MorRefQuantErrorModeComparesFp32Sums) {
   EXPECT_GT(measured, 100);
   EXPECT_GT(chose_e4m3, 10);
   EXPECT_GT(chose_bf16, 10);
+}
+
+// ---- the output error every policy reports (QuantResult::output_err_*) ----
+
+// D5's FP32 order over a result's blocks, written plainly: the reference's CUDA tree where its grid defines one
+// (simulated thread by thread), else each block row-major and the block sums in block order.
+float plain_output_fp32(const Tensor& t, const std::vector<uint32_t>& dequant, BlockShape blk) {
+  std::vector<float> e(t.size(), 0.0f);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!f32_is_zero(t.bits[i]) && f32_is_finite(t.bits[i])) e[i] = f32_from_bits(relative_error(t.bits[i], dequant[i]));
+  if (blk.rows % 32 == 0 && blk.cols % 64 == 0 && t.rows % blk.rows == 0 && t.cols % blk.cols == 0)
+    return sim::tensor_level_error_sum(e, t.rows, t.cols, blk.rows, blk.cols);
+  float total = 0;
+  for (int64_t r0 = 0; r0 < t.rows; r0 += blk.rows)
+    for (int64_t c0 = 0; c0 < t.cols; c0 += blk.cols) {
+      float block = 0;
+      for (int64_t r = r0; r < std::min(t.rows, r0 + blk.rows); ++r)
+        for (int64_t c = c0; c < std::min(t.cols, c0 + blk.cols); ++c) block += e[static_cast<std::size_t>(r * t.cols + c)];
+      total += block;
+    }
+  return total;
+}
+
+TEST(policy, OutputErrorIsTheErrorOfWhatWasWritten) {
+  int checked = 0;
+  for (int kind : {0, 1, 3, 5})
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 256}, {100, 130}})
+      for (double T : {0.045, 0.0}) {
+        Tensor t = kind == 3 ? fp32_tensor(shape.first, shape.second, 77, 30)
+                             : make_tensor("t", shape.first, shape.second, 60 + static_cast<uint64_t>(kind), kind);
+        if (kind == 5) t.bits[17] = 0xFF800000u;  // a non-finite block / tensor
+        TensorLevelConfig tl;
+        tl.threshold = T;
+        SubTensorConfig st;
+        st.mode = T == 0.0 ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
+        const std::pair<QuantResult, BlockShape> results[] = {
+            {quantize_tensor_level(t, tl), tl.block},        {quantize_subtensor(t, st), st.block},
+            {quantize_current_scaling(t, CurrentScalingConfig{}), BlockShape{128, 128}},
+            {quantize_mx(t, MxConfig{}), MxConfig{}.block}, {quantize_blockwise(t, BlockwiseConfig{}), BlockwiseConfig{}.block}};
+        for (const auto& [r, blk] : results) {
+          const ErrorSummary want = measure_error(t, r.dequant);  // report.cpp's definition, element by element
+          ASSERT_EQ(r.output_err_sum, want.err_sum) << r.policy << " kind " << kind;
+          ASSERT_EQ(r.output_nnz, want.nnz) << r.policy << " kind " << kind;
+          ASSERT_TRUE(r.has_output_err_fp32);
+          ASSERT_EQ(f32_bits(r.output_err_fp32), f32_bits(plain_output_fp32(t, r.dequant, blk))) << r.policy << " kind " << kind;
+          ++checked;
+        }
+        const QuantResult& r = results[0].first;  // tensor level, FP8 decided: the output error is the metric
+        if (r.tensor_format != FormatTag::kBF16) {
+          EXPECT_EQ(r.output_err_sum, r.err_sum);
+          EXPECT_EQ(f32_bits(fdiv_rn(r.output_err_fp32, static_cast<float>(r.output_nnz))), f32_bits(r.mre_fp32));
+        }
+      }
+  EXPECT_EQ(checked, 80);
+  CurrentScalingConfig no_fp32;
+  no_fp32.output_error_fp32 = false;
+  EXPECT_FALSE(quantize_current_scaling(make_tensor("t", 64, 64, 1, 0), no_fp32).has_output_err_fp32);
 }
 
 TEST(policy, ProfilesByName) {

@@ -62,6 +62,7 @@ struct SubTensorConfig {
   // reference's FP32 sums in its order, MOR_REF; see ref_error_sum.hpp).
   ErrorForm error_form = ErrorForm::kSpec;
   MetricKind metric = MetricKind::kCanonical;
+  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
   ElementRules rules;
   int threads = 0;
 };
@@ -70,6 +71,7 @@ struct CurrentScalingConfig {
   FormatTag format = FormatTag::kE4M3;
   float eps = 0.0f;
   bool power_of_two = false;
+  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
   ElementRules rules;
   int threads = 0;
 };
@@ -77,6 +79,7 @@ struct CurrentScalingConfig {
 struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
   BlockShape block{1, 128};
   bool power_of_two = false;
+  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
   ElementRules rules;
   int threads = 0;
 };
@@ -85,6 +88,7 @@ struct MxConfig {
   FormatTag format = FormatTag::kE4M3;
   MxScaleRule rule = MxScaleRule::kNvRceil;
   BlockShape block{1, 32};
+  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
   ElementRules rules;
   int threads = 0;
 };
@@ -111,6 +115,12 @@ struct QuantResult {
   float mre_fp32 = 0.0f;                  // reference FP32 metric of the first FP8 candidate (order: D5)
   bool fp32_rejects = false;
   std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
+  // The error of what was written: D5's e of every nonzero finite x against its fake-quantized value (BF16 blocks
+  // included), summed exactly on the grid, and in FP32 in D5's order over the result's blocks when asked for
+  // (tensor level: compute_reference_metric; the others: output_error_fp32). Tensor level, FP8 decided: the metric.
+  uint64_t output_err_sum = 0, output_nnz = 0;
+  float output_err_fp32 = 0.0f;
+  bool has_output_err_fp32 = false;
 
   // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
   std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;

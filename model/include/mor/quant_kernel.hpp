@@ -65,6 +65,11 @@ class SpanQuantizer {
   uint8_t negative_zero_code_;    // the code rewritten to 0 under negative_zero_to_positive; 0 when kept
 };
 
+// D5's error (the spec form |RN32(RN32(d - x) / x)|) of values already written, n contiguous elements: what a policy
+// reports as the error of its output. Adds to err->err_sum; writes err->e when set.
+void measure_span(const uint32_t* x, const uint32_t* dequant, std::size_t n, SpanErrors* err,
+                  VectorIsa isa = best_vector_isa());
+
 // The BF16 representation of n FP32 values as FP32 bits (DECISIONS D2, D6, D7: what a tensor or block decided
 // BF16 holds): bf16_from_f32 (RNE, NaN keeps its sign) or the reference's bf16_round_mor_ref, widened exactly.
 void keep_as_bf16(const uint32_t* x, std::size_t n, Bf16Rounding rounding, uint32_t* out,
