@@ -20,10 +20,16 @@ constexpr int64_t kMaxElements = int64_t{1} << 40;        // refuse absurd shape
 constexpr uint64_t kMaxSafetensorsHeader = 100u << 20;    // the format's own limit is 100 MB
 
 std::vector<uint8_t> read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) throw TensorFileError(path, "not a regular file");
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) throw TensorFileError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw TensorFileError(path, "read error");
+  const std::streamoff size = f.tellg();  // one read of the whole file (a byte iterator ran at ~1 GB/s)
+  if (size < 0) throw TensorFileError(path, "cannot tell its size");
+  std::vector<uint8_t> bytes(static_cast<std::size_t>(size));
+  f.seekg(0);
+  f.read(reinterpret_cast<char*>(bytes.data()), size);
+  if (!f || f.gcount() != size) throw TensorFileError(path, "read error");
   return bytes;
 }
 
@@ -368,14 +374,18 @@ Tensor to_tensor(const RawTensor& raw) {
   t.cols = raw.shape.empty() ? 1 : raw.shape.back();
   t.rows = t.cols == 0 ? 0 : n / t.cols;
   t.bits.resize(static_cast<std::size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const uint8_t* p = raw.data.data() + static_cast<std::size_t>(i) * element_size(raw.dtype);
-    if (raw.dtype == DType::kF32) {
-      t.bits[static_cast<std::size_t>(i)] = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
-    } else {
-      const uint16_t h = static_cast<uint16_t>(p[0] | p[1] << 8);
-      t.bits[static_cast<std::size_t>(i)] = raw.dtype == DType::kBF16 ? f32_from_bf16(h) : convert<FP32, FP16>(h, kIeeeDefault);
-    }
+  // One loop per dtype, so the BF16 and FP32 ones vectorize (little-endian bytes, as the files store them).
+  const uint8_t* p = raw.data.data();
+  uint32_t* out = t.bits.data();
+  const auto count = static_cast<std::size_t>(n);
+  if (raw.dtype == DType::kF32) {
+    for (std::size_t i = 0; i < count; ++i)
+      out[i] = p[4 * i] | p[4 * i + 1] << 8 | p[4 * i + 2] << 16 | static_cast<uint32_t>(p[4 * i + 3]) << 24;
+  } else if (raw.dtype == DType::kBF16) {
+    for (std::size_t i = 0; i < count; ++i) out[i] = f32_from_bf16(static_cast<uint16_t>(p[2 * i] | p[2 * i + 1] << 8));
+  } else {
+    for (std::size_t i = 0; i < count; ++i)
+      out[i] = convert<FP32, FP16>(static_cast<uint16_t>(p[2 * i] | p[2 * i + 1] << 8), kIeeeDefault);
   }
   return t;
 }
