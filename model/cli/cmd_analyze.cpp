@@ -92,7 +92,9 @@ int run(const Options& o) {
     p.threshold = o.threshold;
     p.threads = o.threads;
     p.policy = "tensor";
+    p.write_outputs = !o.plot.empty();  // the error histogram reads the tensor-level output
     mor::cli::run_policy(t, p, tl);
+    p.write_outputs = false;  // every other column is a decision, a count or an error the policies sum themselves
     p.policy = "subtensor";
     mor::cli::run_policy(t, p, st);
     p.output_error_fp32 = false;  // the baselines' columns are canonical MREs (their output_err_sum)

@@ -62,6 +62,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.gam_group_floor = p.gam_group_floor;
     c.zero_inputs_positive = p.zero_inputs_positive;
     c.threads = o.threads;
+    c.write_outputs = o.write_outputs;
     try {
       return quantize_tensor_level(t, c, out);
     } catch (const std::invalid_argument& e) {
@@ -84,6 +85,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.metric = p.metric;
     c.rules = p.rules;
     c.threads = o.threads;
+    c.write_outputs = o.write_outputs;
     c.output_error_fp32 = o.output_error_fp32;
     return quantize_subtensor(t, c, out);
   }
@@ -91,6 +93,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     CurrentScalingConfig c;
     c.rules = p.rules;
     c.threads = o.threads;
+    c.write_outputs = o.write_outputs;
     c.output_error_fp32 = o.output_error_fp32;
     return quantize_current_scaling(t, c, out);
   }
@@ -100,6 +103,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.rule = p.mx_rule;
     c.rules = p.rules;
     c.threads = o.threads;
+    c.write_outputs = o.write_outputs;
     c.output_error_fp32 = o.output_error_fp32;
     return quantize_mx(t, c, out);
   }
@@ -108,6 +112,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.block = block_or({1, 128});
     c.rules = p.rules;
     c.threads = o.threads;
+    c.write_outputs = o.write_outputs;
     c.output_error_fp32 = o.output_error_fp32;
     return quantize_blockwise(t, c, out);
   }

@@ -25,6 +25,7 @@ struct PolicyOptions {
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)
   int threads = 0;
   bool output_error_fp32 = true;  // the policies also sum their output error in FP32 (QuantResult::output_err_fp32)
+  bool write_outputs = true;      // false: no codes or fake-quantized values (decisions, scales and errors only)
 };
 
 void add_policy_options(CLI::App* sub, PolicyOptions& o);

@@ -148,54 +148,75 @@ struct BlockErrors {
   float err_fp32 = 0.0f;  // the block's FP32 sum in the order `order`
 };
 
+// Where block b's codes and fake-quantized values go: the result's arrays, or, when the caller asked for no element
+// outputs (write_outputs = false), a per-thread scratch block, so that errors and decisions are the same either way.
+struct BlockOut {
+  uint8_t* codes;
+  uint32_t* dequant;
+  int64_t stride;  // elements from one row of the block to the next
+};
+
+BlockOut block_out(const Grid& g, int64_t b, QuantResult& r) {
+  if (!r.codes.empty()) {
+    const auto i = static_cast<std::size_t>(g.r0(b) * g.cols + g.c0(b));
+    return {&r.codes[i], &r.dequant[i], g.cols};
+  }
+  thread_local std::vector<uint8_t> codes;
+  thread_local std::vector<uint32_t> dequant;
+  codes.resize(static_cast<std::size_t>(block_elements(g, b)));
+  dequant.resize(codes.size());
+  return {codes.data(), dequant.data(), g.c1(b) - g.c0(b)};
+}
+
 // Quantize block b with the prepared scale, writing codes and dequantized values; with want_errors, returns its
 // canonical error sum and, unless order is kNone, its FP32 error sum.
 BlockErrors quantize_block(const Grid& g, int64_t b, const Tensor& t, const SpanQuantizer& q, const SpanScale& sc,
-                           QuantResult& out, bool want_errors, Fp32Order order = Fp32Order::kNone) {
+                           const BlockOut& out, bool want_errors, Fp32Order order = Fp32Order::kNone) {
   const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
   std::vector<float> e(order == Fp32Order::kNone ? 0 : static_cast<std::size_t>(n));
   SpanErrors span;
   span.e = e.empty() ? nullptr : e.data();
   BlockFp32Sum fp32(order, g.block);
-  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
-    const auto i = static_cast<std::size_t>(r * g.cols + c0);
-    q.run(sc, &t.bits[i], static_cast<std::size_t>(n), &out.codes[i], &out.dequant[i], want_errors ? &span : nullptr);
-    if (span.e != nullptr) fp32.add_row(r - g.r0(b), span.e, n);
+  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
+    q.run(sc, &t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], static_cast<std::size_t>(n),
+          out.codes + r * out.stride, out.dequant + r * out.stride, want_errors ? &span : nullptr);
+    if (span.e != nullptr) fp32.add_row(r, span.e, n);
   }
   return {span.err_sum, fp32.sum()};
 }
 
 // A zero input comes out +0 with code 0 (MOR_REF: the reference's tensor-level kernel computes nonzero elements only).
-void zeros_out_positive(const Grid& g, int64_t b, const Tensor& t, QuantResult& out) {
-  for_each_in_block(g, b, [&](std::size_t i) {
-    if (t.bits[i] == 0x80000000u) {
-      out.codes[i] = 0;
-      out.dequant[i] = 0;
-    }
-  });
+void zeros_out_positive(const Grid& g, int64_t b, const Tensor& t, const BlockOut& out) {
+  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
+  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r)
+    for (int64_t c = 0; c < n; ++c)
+      if (t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0 + c)] == 0x80000000u) {
+        out.codes[r * out.stride + c] = 0;
+        out.dequant[r * out.stride + c] = 0;
+      }
 }
 
 // D2, D6, D7: what a block decided BF16 holds is the BF16 representation of its input (exact for BF16 inputs).
-void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rounding, QuantResult& out) {
+void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rounding, const BlockOut& out) {
   const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
-  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
-    const auto i = static_cast<std::size_t>(r * g.cols + c0);
-    std::fill_n(&out.codes[i], n, uint8_t{0});
-    keep_as_bf16(&t.bits[i], static_cast<std::size_t>(n), rounding, &out.dequant[i]);
+  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
+    std::fill_n(out.codes + r * out.stride, n, uint8_t{0});
+    keep_as_bf16(&t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], static_cast<std::size_t>(n), rounding,
+                 out.dequant + r * out.stride);
   }
 }
 
 // D5's error of block b's written values (the output error), canonical and, unless order is kNone, FP32.
-BlockErrors measure_block(const Grid& g, int64_t b, const Tensor& t, const QuantResult& out, Fp32Order order) {
+BlockErrors measure_block(const Grid& g, int64_t b, const Tensor& t, const BlockOut& out, Fp32Order order) {
   const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
   std::vector<float> e(order == Fp32Order::kNone ? 0 : static_cast<std::size_t>(n));
   SpanErrors span;
   span.e = e.empty() ? nullptr : e.data();
   BlockFp32Sum fp32(order, g.block);
-  for (int64_t r = g.r0(b); r < g.r1(b); ++r) {
-    const auto i = static_cast<std::size_t>(r * g.cols + c0);
-    measure_span(&t.bits[i], &out.dequant[i], static_cast<std::size_t>(n), &span);
-    if (span.e != nullptr) fp32.add_row(r - g.r0(b), span.e, n);
+  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
+    measure_span(&t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], out.dequant + r * out.stride,
+                 static_cast<std::size_t>(n), &span);
+    if (span.e != nullptr) fp32.add_row(r, span.e, n);
   }
   return {span.err_sum, fp32.sum()};
 }
@@ -232,7 +253,7 @@ void set_output_error(const std::vector<BlockErrors>& blocks, const std::vector<
 
 // Resets r for a new result, keeping the capacity of its element buffers: a caller that passes the same result
 // again pays no allocation, page faults or zero fill (every policy writes every element's code and value).
-void start_result(const char* policy, const Grid& g, std::size_t elements, QuantResult& r) {
+void start_result(const char* policy, const Grid& g, std::size_t elements, bool write_outputs, QuantResult& r) {
   std::vector<uint8_t> codes = std::move(r.codes);
   std::vector<uint32_t> dequant = std::move(r.dequant);
   r = QuantResult{};
@@ -246,8 +267,8 @@ void start_result(const char* policy, const Grid& g, std::size_t elements, Quant
   r.block_scale.assign(n, 0);
   r.codes = std::move(codes);
   r.dequant = std::move(dequant);
-  r.codes.resize(elements);
-  r.dequant.resize(elements);
+  r.codes.resize(write_outputs ? elements : 0);
+  r.dequant.resize(write_outputs ? elements : 0);
 }
 
 std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPolicy policy, int threads) {
@@ -284,8 +305,9 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
   std::fill(r.block_scale.begin(), r.block_scale.end(), 0u);
   std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), threads, [&](int64_t b) {
-    keep_block_bf16(g, b, t, rounding, r);  // D2, D6
-    errs[static_cast<std::size_t>(b)] = measure_block(g, b, t, r, order);
+    const BlockOut out = block_out(g, b, r);
+    keep_block_bf16(g, b, t, rounding, out);  // D2, D6
+    errs[static_cast<std::size_t>(b)] = measure_block(g, b, t, out, order);
   });
   set_output_error(errs, stats, order, r);
   count_formats(g, r);
@@ -298,7 +320,7 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
 
 void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  start_result("tensor", g, t.size(), r);
+  start_result("tensor", g, t.size(), cfg.write_outputs, r);
   r.threshold_fx = threshold_fx(cfg.threshold);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
@@ -354,8 +376,9 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
       r.block_exp_offset[bi] = static_cast<uint8_t>(gam_exp_offset(r_g, s));
       r.block_tag[bi] = static_cast<uint8_t>(fmt);
       const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
-      errs[bi] = quantize_block(g, b, t, q, sc, r, true, order);
-      if (cfg.zero_inputs_positive) zeros_out_positive(g, b, t, r);
+      const BlockOut out = block_out(g, b, r);
+      errs[bi] = quantize_block(g, b, t, q, sc, out, true, order);
+      if (cfg.zero_inputs_positive) zeros_out_positive(g, b, t, out);
     });
     uint64_t err_sum = 0;
     for (const auto& e : errs) err_sum += e.err_sum;
@@ -389,7 +412,7 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
 
 void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  start_result("subtensor", g, t.size(), r);
+  start_result("subtensor", g, t.size(), cfg.write_outputs, r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -417,22 +440,23 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
     const SubTensorBand band = subtensor_band(dr, s.nonfinite > 0, rules);
     FormatTag f = band.tag;
     const bool table = block_elements(g, b) >= kTableMinElements;
+    const BlockOut out = block_out(g, b, r);
     if (band.measure) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
-      const BlockErrors e5 = quantize_block(g, b, t, q5, q5.scaled(scale_for(s.amax, FormatTag::kE5M2), table), r, true, qe_order);
-      const BlockErrors e4 = quantize_block(g, b, t, q4, q4.scaled(scale_for(s.amax, FormatTag::kE4M3), table), r, true, qe_order);
+      const BlockErrors e5 = quantize_block(g, b, t, q5, q5.scaled(scale_for(s.amax, FormatTag::kE5M2), table), out, true, qe_order);
+      const BlockErrors e4 = quantize_block(g, b, t, q4, q4.scaled(scale_for(s.amax, FormatTag::kE4M3), table), out, true, qe_order);
       f = fp32_sums ? (e4.err_fp32 <= e5.err_fp32 ? FormatTag::kE4M3 : FormatTag::kBF16)  // the reference's test
                     : subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
     }
     r.block_tag[bi] = static_cast<uint8_t>(f);
     if (f == FormatTag::kBF16) {
-      keep_block_bf16(g, b, t, cfg.rules.bf16, r);
+      keep_block_bf16(g, b, t, cfg.rules.bf16, out);
     } else {
       const uint32_t scale = scale_for(s.amax, f);
       r.block_scale[bi] = scale;
       const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
-      if (!band.measure) quantize_block(g, b, t, q, q.scaled(scale, table), r, false);  // else E4M3 was last
+      if (!band.measure) quantize_block(g, b, t, q, q.scaled(scale, table), out, false);  // else E4M3 was last
     }
-    out_errs[bi] = measure_block(g, b, t, r, out_order);
+    out_errs[bi] = measure_block(g, b, t, out, out_order);
   });
   set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
@@ -445,7 +469,7 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
 
 void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, BlockShape{128, 128});  // blocks only for parallelism; one scale for the tensor
-  start_result("current", g, t.size(), r);
+  start_result("current", g, t.size(), cfg.write_outputs, r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -463,7 +487,7 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
     r.block_amax[bi] = stats[bi].amax;
     r.block_scale[bi] = scale;
     r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, r, true, out_order);  // the spec's error: the output error
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);  // the output's error
   });
   set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
@@ -472,7 +496,7 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
 
 void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  start_result("blockwise", g, t.size(), r);
+  start_result("blockwise", g, t.size(), cfg.write_outputs, r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -487,7 +511,7 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
     const uint32_t s = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
     r.block_scale[bi] = s;
     const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, r, true, out_order);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);
   });
   set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
@@ -495,7 +519,7 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
 
 void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
   const Grid g = make_grid(t, cfg.block);
-  start_result("mxfp8", g, t.size(), r);
+  start_result("mxfp8", g, t.size(), cfg.write_outputs, r);
   const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
   const BlockStats all = merge_all(stats);
   r.nnz = all.nnz;
@@ -515,7 +539,8 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
     r.block_scale_e8m0[bi] = X;
     const uint32_t Xf = f32_from_e8m0(X);
     r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
-    out_errs[bi] = quantize_block(g, b, t, q, q.mx(Xf, block_elements(g, b) >= kTableMinElements), r, true, out_order);
+    const SpanScale sc = q.mx(Xf, block_elements(g, b) >= kTableMinElements);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);
   });
   set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;

@@ -1,6 +1,7 @@
 #include "mor/report.hpp"
 
 #include <cstdio>
+#include <limits>
 
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/metric.hpp"
@@ -30,12 +31,14 @@ ErrorSummary measure_error(const Tensor& t, const std::vector<uint32_t>& dequant
 }
 
 ErrorSummary output_error(const Tensor& t, const QuantResult& r) {
-  if (!r.has_output_err_fp32) return measure_error(t, r.dequant);
+  if (!r.has_output_err_fp32 && r.dequant.size() == t.size()) return measure_error(t, r.dequant);
   ErrorSummary s;
   s.err_sum = r.output_err_sum;
   s.nnz = r.output_nnz;
   s.mre = s.nnz ? static_cast<double>(s.err_sum) / static_cast<double>(s.nnz) / 16777216.0 : 0.0;
-  s.mre_fp32 = s.nnz ? fdiv_rn(r.output_err_fp32, static_cast<float>(s.nnz)) : 0.0f;
+  s.mre_fp32 = !r.has_output_err_fp32 ? std::numeric_limits<float>::quiet_NaN()  // neither summed nor measurable
+               : s.nnz               ? fdiv_rn(r.output_err_fp32, static_cast<float>(s.nnz))
+                                     : 0.0f;
   return s;
 }
 

@@ -575,6 +575,77 @@ TEST(policy, OutputErrorIsTheErrorOfWhatWasWritten) {
   EXPECT_FALSE(quantize_current_scaling(make_tensor("t", 64, 64, 1, 0), no_fp32).has_output_err_fp32);
 }
 
+// write_outputs = false: no codes or fake-quantized values, and every decision, tag, scale and error the same.
+TEST(policy, WithoutOutputsEverythingElseIsTheSame) {
+  auto same = [](const QuantResult& a, const QuantResult& b) {
+    return a.tensor_format == b.tensor_format && a.reason == b.reason && a.block_tag == b.block_tag &&
+           a.block_scale == b.block_scale && a.block_exp_offset == b.block_exp_offset && a.err_sum == b.err_sum &&
+           f32_bits(a.mre_fp32) == f32_bits(b.mre_fp32) && a.output_err_sum == b.output_err_sum &&
+           a.output_nnz == b.output_nnz && f32_bits(a.output_err_fp32) == f32_bits(b.output_err_fp32) &&
+           a.elements_per_format == b.elements_per_format;
+  };
+  for (int kind : {0, 1, 4, 5}) {
+    Tensor t = make_tensor("t", 256, 384, 90 + static_cast<uint64_t>(kind), kind);
+    if (kind == 4) t.bits[300] = 0x7FC00000u;
+    for (const char* profile : {"PROJECT_DEFAULT", "MOR_REF", "MICROXCALING"}) {
+      const Profile p = *find_profile(profile);
+      TensorLevelConfig tl = mor_ref_tensor_level();
+      tl.rules = p.rules;
+      SubTensorConfig st;
+      st.mode = kind % 2 ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
+      st.rules = p.rules;
+      MxConfig mx;
+      mx.rules = p.rules;
+      for (double T : {0.045, 0.0}) {
+        tl.threshold = T;
+        QuantResult with = quantize_tensor_level(t, tl);
+        tl.write_outputs = false;
+        QuantResult without = quantize_tensor_level(t, tl);
+        tl.write_outputs = true;
+        EXPECT_TRUE(without.codes.empty() && without.dequant.empty());
+        EXPECT_TRUE(same(with, without)) << profile << " kind " << kind << " T " << T;
+      }
+      QuantResult a = quantize_subtensor(t, st), b;
+      st.write_outputs = false;
+      quantize_subtensor(t, st, b);
+      EXPECT_TRUE(b.codes.empty() && same(a, b)) << profile << " kind " << kind;
+      a = quantize_mx(t, mx);
+      mx.write_outputs = false;
+      quantize_mx(t, mx, b);  // reusing a result that had outputs: they are dropped
+      EXPECT_TRUE(b.codes.empty() && same(a, b)) << profile << " kind " << kind;
+      a = quantize_current_scaling(t, CurrentScalingConfig{});
+      CurrentScalingConfig cs;
+      cs.write_outputs = false;
+      EXPECT_TRUE(same(a, quantize_current_scaling(t, cs)));
+      a = quantize_blockwise(t, BlockwiseConfig{});
+      BlockwiseConfig bw;
+      bw.write_outputs = false;
+      EXPECT_TRUE(same(a, quantize_blockwise(t, bw)));
+    }
+  }
+}
+
+// A reused result gives the same as a fresh one, whatever it held before.
+TEST(policy, ReusedResultEqualsFreshOne) {
+  QuantResult reused;
+  for (int kind = 0; kind < 6; ++kind)
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {64, 64}, {300, 17}}) {
+      const Tensor t = make_tensor("t", shape.first, shape.second, 500 + static_cast<uint64_t>(kind), kind);
+      SubTensorConfig st;
+      st.mode = SubTensorMode::kQuantError;
+      quantize_subtensor(t, st, reused);
+      const QuantResult fresh = quantize_subtensor(t, st);
+      EXPECT_EQ(reused.codes, fresh.codes);
+      EXPECT_EQ(reused.dequant, fresh.dequant);
+      EXPECT_EQ(reused.block_tag, fresh.block_tag);
+      quantize_tensor_level(t, TensorLevelConfig{}, reused);
+      const QuantResult fresh_tl = quantize_tensor_level(t, TensorLevelConfig{});
+      EXPECT_EQ(reused.codes, fresh_tl.codes);
+      EXPECT_EQ(reused.dequant, fresh_tl.dequant);
+      EXPECT_EQ(reused.err_sum, fresh_tl.err_sum);
+    }
+}
+
 TEST(policy, ProfilesByName) {
   EXPECT_TRUE(find_profile("project-default"));
   EXPECT_TRUE(find_profile("mor_ref"));

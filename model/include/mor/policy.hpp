@@ -48,6 +48,7 @@ struct TensorLevelConfig {
   bool compute_reference_metric = true;   // also report the FP32 metric (costs a little time)
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
   bool zero_inputs_positive = false;      // MOR_REF: a zero input comes out +0 (code 0x00) when FP8 is chosen
+  bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;                        // 0: all hardware threads
 };
@@ -63,6 +64,7 @@ struct SubTensorConfig {
   ErrorForm error_form = ErrorForm::kSpec;
   MetricKind metric = MetricKind::kCanonical;
   bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
 };
@@ -72,6 +74,7 @@ struct CurrentScalingConfig {
   float eps = 0.0f;
   bool power_of_two = false;
   bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
 };
@@ -80,6 +83,7 @@ struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
   BlockShape block{1, 128};
   bool power_of_two = false;
   bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
 };
@@ -89,6 +93,7 @@ struct MxConfig {
   MxScaleRule rule = MxScaleRule::kNvRceil;
   BlockShape block{1, 32};
   bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
 };
@@ -105,7 +110,7 @@ struct QuantResult {
   std::vector<uint8_t> block_exp_offset;  // GAM k_j
   std::vector<uint8_t> block_scale_e8m0;  // MX: the E8M0 code X of each block
   std::vector<uint32_t> group_amax, group_scale;  // GAM groups (tensor-level), or the tensor's (current scaling)
-  std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks
+  std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks (empty: write_outputs = false)
   std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or BF16(x) where kept in BF16
   uint64_t nnz = 0, nonfinite = 0;
   uint32_t tensor_amax = 0;
