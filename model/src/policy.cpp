@@ -271,14 +271,18 @@ void start_result(const char* policy, const Grid& g, std::size_t elements, bool 
   r.dequant.resize(write_outputs ? elements : 0);
 }
 
+// One band of block rows at a time, each tensor row across all the band's blocks: the rows are read whole and in
+// order, which the hardware prefetchers follow (block by block, every row segment starts a new page: 1.6-1.9x
+// slower measured on a 4096x1024 tensor). The statistics do not depend on the order (D1).
 std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPolicy policy, int threads) {
   std::vector<BlockStats> stats(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), threads, [&](int64_t b) {
-    BlockStats s;
-    for (int64_t r = g.r0(b); r < g.r1(b); ++r)
-      stats_add_fast(s, &t.bits[static_cast<std::size_t>(r * g.cols + g.c0(b))], static_cast<std::size_t>(g.c1(b) - g.c0(b)),
-                     policy);
-    stats[static_cast<std::size_t>(b)] = s;
+  parallel_blocks(g.grid_rows, threads, [&](int64_t band) {
+    BlockStats* row_stats = &stats[static_cast<std::size_t>(band * g.grid_cols)];
+    const int64_t b0 = band * g.grid_cols;
+    for (int64_t r = g.r0(b0); r < g.r1(b0); ++r)
+      for (int64_t bc = 0; bc < g.grid_cols; ++bc)
+        stats_add_fast(row_stats[bc], &t.bits[static_cast<std::size_t>(r * g.cols + g.c0(b0 + bc))],
+                       static_cast<std::size_t>(g.c1(b0 + bc) - g.c0(b0 + bc)), policy);
   });
   return stats;
 }
