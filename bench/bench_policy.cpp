@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
 
   mor::CurrentScalingConfig cs;
   cs.threads = threads;
+  cs.output_errors = mor::OutputErrors::kNone;  // the baseline quantizes only
   mor::TensorLevelConfig tl;
   tl.threads = threads;
   tl.compute_reference_metric = false;
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   tl_ref.compute_reference_metric = true;
   mor::SubTensorConfig st;
   st.threads = threads;
+  st.output_errors = mor::OutputErrors::kNone;  // as the baseline
   const int reps = 3;
   mor::QuantResult r_cs, r_tl, r_tlr, r_st;
   const double t_cs = best_seconds(reps, [&] { mor::quantize_current_scaling(t, cs, r_cs); });

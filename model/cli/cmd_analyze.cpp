@@ -97,7 +97,7 @@ int run(const Options& o) {
     p.write_outputs = false;  // every other column is a decision, a count or an error the policies sum themselves
     p.policy = "subtensor";
     mor::cli::run_policy(t, p, st);
-    p.output_error_fp32 = false;  // the baselines' columns are canonical MREs (their output_err_sum)
+    p.output_errors = mor::OutputErrors::kCanonical;  // the baselines' columns are canonical MREs
     p.policy = "current";
     mor::cli::run_policy(t, p, cs);
     p.policy = "mxfp8";

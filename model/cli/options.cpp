@@ -86,7 +86,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.rules = p.rules;
     c.threads = o.threads;
     c.write_outputs = o.write_outputs;
-    c.output_error_fp32 = o.output_error_fp32;
+    c.output_errors = o.output_errors;
     return quantize_subtensor(t, c, out);
   }
   if (o.policy == "current") {
@@ -94,7 +94,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.rules = p.rules;
     c.threads = o.threads;
     c.write_outputs = o.write_outputs;
-    c.output_error_fp32 = o.output_error_fp32;
+    c.output_errors = o.output_errors;
     return quantize_current_scaling(t, c, out);
   }
   if (o.policy == "mxfp8") {
@@ -104,7 +104,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.rules = p.rules;
     c.threads = o.threads;
     c.write_outputs = o.write_outputs;
-    c.output_error_fp32 = o.output_error_fp32;
+    c.output_errors = o.output_errors;
     return quantize_mx(t, c, out);
   }
   if (o.policy == "blockwise") {
@@ -113,7 +113,7 @@ void run_policy(const Tensor& t, const PolicyOptions& o, QuantResult& out) {
     c.rules = p.rules;
     c.threads = o.threads;
     c.write_outputs = o.write_outputs;
-    c.output_error_fp32 = o.output_error_fp32;
+    c.output_errors = o.output_errors;
     return quantize_blockwise(t, c, out);
   }
   throw UsageError("unknown --policy '" + o.policy + "' (tensor|subtensor|current|mxfp8|blockwise)");

@@ -24,7 +24,7 @@ struct PolicyOptions {
   bool e5m2_to_bf16 = false, e2m3 = false;
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)
   int threads = 0;
-  bool output_error_fp32 = true;  // the policies also sum their output error in FP32 (QuantResult::output_err_fp32)
+  OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what the policies sum of their output's error
   bool write_outputs = true;      // false: no codes or fake-quantized values (decisions, scales and errors only)
 };
 

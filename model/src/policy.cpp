@@ -433,7 +433,8 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   auto scale_for = [&](uint32_t amax, FormatTag f) {
     return cfg.scale_rule == BlockScaleRule::kE8RZ ? mor_e8_rz_scale(amax, fmax_of(f)) : fp32_block_scale(amax, fmax_of(f));
   };
-  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  const bool out_errors = cfg.output_errors != OutputErrors::kNone;
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
@@ -460,9 +461,9 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
       const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
       if (!band.measure) quantize_block(g, b, t, q, q.scaled(scale, table), out, false);  // else E4M3 was last
     }
-    out_errs[bi] = measure_block(g, b, t, out, out_order);
+    if (out_errors) out_errs[bi] = measure_block(g, b, t, out, out_order);
   });
-  set_output_error(out_errs, stats, out_order, r);
+  if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
   r.tensor_format = subtensor_tensor_tag(r.elements_per_format.data());
   r.reason = all.nonfinite ? Reason::kNonFinite : Reason::kAccepted;
@@ -484,16 +485,17 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
   r.group_scale = {scale};
   const SpanQuantizer q(cfg.format, cfg.rules);
   const SpanScale sc = q.scaled(scale, true);
-  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  const bool out_errors = cfg.output_errors != OutputErrors::kNone;
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
     r.block_amax[bi] = stats[bi].amax;
     r.block_scale[bi] = scale;
     r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);  // the output's error
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);  // the output's error
   });
-  set_output_error(out_errs, stats, out_order, r);
+  if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
   count_formats(g, r);
 }
@@ -507,7 +509,8 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
   r.nonfinite = all.nonfinite;
   r.tensor_amax = all.amax;
   const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
-  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  const bool out_errors = cfg.output_errors != OutputErrors::kNone;
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
@@ -515,9 +518,9 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
     const uint32_t s = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
     r.block_scale[bi] = s;
     const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);
   });
-  set_output_error(out_errs, stats, out_order, r);
+  if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
 }
 
@@ -532,7 +535,8 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
   const SpanQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;
-  const Fp32Order out_order = fp32_order(t, g, cfg.output_error_fp32);
+  const bool out_errors = cfg.output_errors != OutputErrors::kNone;
+  const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
@@ -544,9 +548,9 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
     const uint32_t Xf = f32_from_e8m0(X);
     r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
     const SpanScale sc = q.mx(Xf, block_elements(g, b) >= kTableMinElements);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), true, out_order);
+    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);
   });
-  set_output_error(out_errs, stats, out_order, r);
+  if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
   count_formats(g, r);
 }

@@ -570,9 +570,16 @@ TEST(policy, OutputErrorIsTheErrorOfWhatWasWritten) {
         }
       }
   EXPECT_EQ(checked, 80);
-  CurrentScalingConfig no_fp32;
-  no_fp32.output_error_fp32 = false;
-  EXPECT_FALSE(quantize_current_scaling(make_tensor("t", 64, 64, 1, 0), no_fp32).has_output_err_fp32);
+  CurrentScalingConfig canonical;
+  canonical.output_errors = OutputErrors::kCanonical;
+  const Tensor small = make_tensor("t", 64, 64, 1, 0);
+  QuantResult c = quantize_current_scaling(small, canonical);
+  EXPECT_FALSE(c.has_output_err_fp32);
+  EXPECT_EQ(c.output_err_sum, measure_error(small, c.dequant).err_sum);
+  canonical.output_errors = OutputErrors::kNone;
+  c = quantize_current_scaling(small, canonical);
+  EXPECT_EQ(c.output_err_sum, 0u);
+  EXPECT_EQ(c.output_nnz, 0u);
 }
 
 // write_outputs = false: no codes or fake-quantized values, and every decision, tag, scale and error the same.

@@ -29,6 +29,9 @@ enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spe
 enum class SubTensorMode : uint8_t { kDynamicRange, kQuantError };
 enum class BlockScaleRule : uint8_t { kE8RZ, kFp32 };       // MOR_E8_RZ power of two, or RN32(FMAX / amax)
 enum class MxScaleRule : uint8_t { kNvRceil, kOcpFloor };
+// What a policy sums of the error of its output (QuantResult::output_err_*): nothing (a bare baseline), the exact
+// canonical sum and count, or those and the FP32 sum in D5's order.
+enum class OutputErrors : uint8_t { kNone, kCanonical, kCanonicalAndFp32 };
 
 // Element-level rules every policy shares; set by the named profiles (profile.hpp).
 struct ElementRules {
@@ -63,7 +66,7 @@ struct SubTensorConfig {
   // reference's FP32 sums in its order, MOR_REF; see ref_error_sum.hpp).
   ErrorForm error_form = ErrorForm::kSpec;
   MetricKind metric = MetricKind::kCanonical;
-  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
@@ -73,7 +76,7 @@ struct CurrentScalingConfig {
   FormatTag format = FormatTag::kE4M3;
   float eps = 0.0f;
   bool power_of_two = false;
-  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
@@ -82,7 +85,7 @@ struct CurrentScalingConfig {
 struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
   BlockShape block{1, 128};
   bool power_of_two = false;
-  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
@@ -92,7 +95,7 @@ struct MxConfig {
   FormatTag format = FormatTag::kE4M3;
   MxScaleRule rule = MxScaleRule::kNvRceil;
   BlockShape block{1, 32};
-  bool output_error_fp32 = true;  // also sum the output error in FP32 (QuantResult::output_err_fp32)
+  OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
   ElementRules rules;
   int threads = 0;
@@ -122,7 +125,8 @@ struct QuantResult {
   std::array<uint64_t, kFormatTagCount> blocks_per_format{}, elements_per_format{};
   // The error of what was written: D5's e of every nonzero finite x against its fake-quantized value (BF16 blocks
   // included), summed exactly on the grid, and in FP32 in D5's order over the result's blocks when asked for
-  // (tensor level: compute_reference_metric; the others: output_error_fp32). Tensor level, FP8 decided: the metric.
+  // (tensor level: always, FP32 with compute_reference_metric; the others: output_errors). Tensor level, FP8
+  // decided: the metric.
   uint64_t output_err_sum = 0, output_nnz = 0;
   float output_err_fp32 = 0.0f;
   bool has_output_err_fp32 = false;
