@@ -97,28 +97,35 @@ inline __attribute__((always_inline)) void chunk_dequant(const KernelArgs& a, co
   }
 }
 
+// The error words are kept as uint32 in the kernel's own buffer, or stored as float into the caller's.
+inline __attribute__((always_inline)) void store_e(uint32_t* e, std::size_t i, uint32_t bits) { e[i] = bits; }
+inline __attribute__((always_inline)) void store_e(float* e, std::size_t i, uint32_t bits) { e[i] = f32_from_bits(bits); }
+inline __attribute__((always_inline)) uint32_t load_e(const uint32_t* e, std::size_t i) { return e[i]; }
+inline __attribute__((always_inline)) uint32_t load_e(const float* e, std::size_t i) { return f32_bits(e[i]); }
+
 // Errors of nonzero finite x; a zero x (D5: no relative error) or a non-finite x (never measured: D2) gives e = +0.
+template <class E>
 inline __attribute__((always_inline)) void chunk_errors(const KernelArgs& a, const uint32_t* __restrict x,
-                                                         const uint32_t* __restrict d, std::size_t n,
-                                                         uint32_t* __restrict e) {
+                                                         const uint32_t* __restrict d, std::size_t n, E* __restrict e) {
   if (a.error_form == 0) {
     for (std::size_t i = 0; i < n; ++i) {
       const float xf = f32_from_bits(x[i]);
       const uint32_t v = f32_abs_bits(f32_bits(fdiv_rn(fsub_rn(f32_from_bits(d[i]), xf), xf)));
-      e[i] = (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u;  // 0 < |x| < Inf
+      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
       const float ratio = fdiv_rn(f32_from_bits(d[i]), f32_from_bits(x[i]));
       const uint32_t v = f32_abs_bits(f32_bits(fsub_rn(ratio, 1.0f)));
-      e[i] = (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u;  // 0 < |x| < Inf
+      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
     }
   }
 }
 
-inline __attribute__((always_inline)) uint64_t chunk_err_sum(const uint32_t* __restrict e, std::size_t n) {
+template <class E>
+inline __attribute__((always_inline)) uint64_t chunk_err_sum(const E* __restrict e, std::size_t n) {
   uint64_t sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += error_fx_lane(e[i]);  // error_fx(+0) = 0
+  for (std::size_t i = 0; i < n; ++i) sum += error_fx_lane(load_e(e, i));  // error_fx(+0) = 0
   return sum;
 }
 
@@ -135,9 +142,13 @@ inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a) {
     chunk_encode(a, y, n, q);
     chunk_dequant(a, q, n, d);
     if (a.error_form < 0) continue;
-    chunk_errors(a, x, d, n, e);
-    err_sum += chunk_err_sum(e, n);
-    if (a.e_out != nullptr) std::memcpy(a.e_out + base, e, n * sizeof(float));
+    if (a.e_out != nullptr) {  // the errors go straight to the caller's buffer
+      chunk_errors(a, x, d, n, a.e_out + base);
+      err_sum += chunk_err_sum(a.e_out + base, n);
+    } else {
+      chunk_errors(a, x, d, n, e);
+      err_sum += chunk_err_sum(e, n);
+    }
   }
   if (a.err_sum != nullptr) *a.err_sum += err_sum;
 }
@@ -193,9 +204,13 @@ inline __attribute__((always_inline)) void measure_kernel(const uint32_t* x, con
   uint64_t sum = 0;
   for (std::size_t base = 0; base < n; base += kChunk) {
     const std::size_t k = std::min(kChunk, n - base);
-    chunk_errors(a, x + base, d + base, k, e);
-    sum += chunk_err_sum(e, k);
-    if (e_out != nullptr) std::memcpy(e_out + base, e, k * sizeof(float));
+    if (e_out != nullptr) {
+      chunk_errors(a, x + base, d + base, k, e_out + base);
+      sum += chunk_err_sum(e_out + base, k);
+    } else {
+      chunk_errors(a, x + base, d + base, k, e);
+      sum += chunk_err_sum(e, k);
+    }
   }
   *err_sum += sum;
 }
