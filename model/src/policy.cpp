@@ -79,13 +79,6 @@ Grid make_grid(const Tensor& t, BlockShape b) {
   return {t.rows, t.cols, b, (t.rows + b.rows - 1) / b.rows, (t.cols + b.cols - 1) / b.cols};
 }
 
-// Visit every element of block b in row-major order of the block.
-template <class F>
-void for_each_in_block(const Grid& g, int64_t b, F&& f) {
-  for (int64_t r = g.r0(b); r < g.r1(b); ++r)
-    for (int64_t c = g.c0(b); c < g.c1(b); ++c) f(static_cast<std::size_t>(r * g.cols + c));
-}
-
 // Blocks handed out in contiguous ranges; each block's outputs depend only on the block, so the result is the same
 // for any thread count.
 void parallel_blocks(int64_t n, int threads, const std::function<void(int64_t)>& fn) {
