@@ -42,6 +42,13 @@ Plans check(const Options& o) {
     p.interval_k = o.interval_k;
     *plan = mor::cli::plan_policy(p);
   }
+  // Only the plot reads written values (the tensor-level error histogram); every other column is a decision, a
+  // count or an error the policies sum themselves, and the baselines' columns are canonical MREs.
+  plans.tensor.tensor.write_outputs = !o.plot.empty();
+  plans.subtensor.subtensor.write_outputs = false;
+  for (auto* c : {&plans.current.current.output_errors, &plans.mx.mx.output_errors, &plans.blockwise.blockwise.output_errors})
+    *c = mor::OutputErrors::kCanonical;
+  plans.current.current.write_outputs = plans.mx.mx.write_outputs = plans.blockwise.blockwise.write_outputs = false;
   if (!o.plot.empty()) mor::cli::check_plot_option(o.plot);
   mor::cli::check_outputs(o.in.paths(), {{"--json", o.json}, {"--plot", o.plot}});
   return plans;
@@ -51,13 +58,29 @@ struct Totals {
   uint64_t fp8_tensors = 0, fp8_elems = 0, elems = 0, disagree = 0, decided = 0, interval_fallbacks = 0;
 };
 
+// The five results, reused tensor after tensor: their buffers are allocated once.
+struct Results {
+  mor::QuantResult tl, st, cs, mx, bw;
+};
+
+// A policy's own canonical sum of its output error (D5): what it wrote, summed while writing it.
+mor::ErrorSummary canonical_output_error(const mor::QuantResult& r) {
+  mor::ErrorSummary e;
+  e.err_sum = r.output_err_sum;
+  e.nnz = r.output_nnz;
+  e.mre = e.nnz ? static_cast<double>(e.err_sum) / static_cast<double>(e.nnz) / 16777216.0 : 0.0;
+  return e;
+}
+
 nlohmann::ordered_json analyze_one(const mor::Tensor& t, const Plans& plans, const std::string& profile, Totals& sum,
-                                   std::vector<mor::cli::PlotRow>* plot) {
-  const auto tl = mor::cli::run_policy(plans.tensor, t);
-  const auto st = mor::cli::run_policy(plans.subtensor, t);
-  const auto cs = mor::cli::run_policy(plans.current, t);
-  const auto mx = mor::cli::run_policy(plans.mx, t);
-  const auto bw = mor::cli::run_policy(plans.blockwise, t);
+                                   Results& res, std::vector<mor::cli::PlotRow>* plot) {
+  const auto& tl = res.tl;
+  const auto& st = res.st;
+  mor::cli::run_policy(plans.tensor, t, res.tl);
+  mor::cli::run_policy(plans.subtensor, t, res.st);
+  mor::cli::run_policy(plans.current, t, res.cs);
+  mor::cli::run_policy(plans.mx, t, res.mx);
+  mor::cli::run_policy(plans.blockwise, t, res.bw);
   const bool fp8 = tl.tensor_format != mor::FormatTag::kBF16;
   sum.fp8_tensors += fp8;
   sum.elems += t.size();
@@ -68,8 +91,8 @@ nlohmann::ordered_json analyze_one(const mor::Tensor& t, const Plans& plans, con
   sum.interval_fallbacks += static_cast<uint64_t>(tl.interval_fallbacks);
   const double canon = tl.nnz ? static_cast<double>(tl.err_sum) / static_cast<double>(tl.nnz) / 16777216.0 : 0.0;
   auto pct = [&](int f) { return 100.0 * static_cast<double>(st.elements_per_format[static_cast<std::size_t>(f)]) / static_cast<double>(t.size()); };
-  const auto e_cs = mor::measure_error(t, cs.dequant), e_mx = mor::measure_error(t, mx.dequant),
-             e_bw = mor::measure_error(t, bw.dequant), e_st = mor::measure_error(t, st.dequant);
+  const auto e_cs = canonical_output_error(res.cs), e_mx = canonical_output_error(res.mx),
+             e_bw = canonical_output_error(res.bw), e_st = canonical_output_error(res.st);
   std::printf("%-22.22s %-11s %-5s %-9s %8.5f %8.5f %5s | %5.1f/%5.1f/%5.1f | %8.5f %8.5f %8.5f %8.5f\n", t.name.c_str(),
               mor::cli::shape_text(t.file_shape()).c_str(), mor::name_of(tl.tensor_format), mor::name_of(tl.reason), canon,
               tl.mre_fp32, metric_decided ? (tl.canonical_rejects == tl.fp32_rejects ? "yes" : "NO") : "-", pct(0), pct(1),
@@ -97,8 +120,9 @@ int run(const Options& o) {
   report["threshold"] = o.threshold;
   report["tensors"] = nlohmann::ordered_json::array();
   std::vector<mor::cli::PlotRow> plot;
+  Results res;
   for (const auto& t : inputs.tensors)
-    report["tensors"].push_back(analyze_one(t, plans, profile, sum, o.plot.empty() ? nullptr : &plot));
+    report["tensors"].push_back(analyze_one(t, plans, profile, sum, res, o.plot.empty() ? nullptr : &plot));
   const double n = static_cast<double>(inputs.tensors.size());
   std::printf("tensor-level MoR keeps %llu of %zu tensors (%.2f%%) and %.2f%% of elements in FP8; canonical and FP32 "
               "metrics disagree on %llu of %llu metric decisions\n",

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "mor/core/metric_interval.hpp"
 #include "mor/names.hpp"
@@ -192,6 +193,7 @@ PolicyPlan plan_policy(const PolicyOptions& o) {
   tl.metric = o.metric.empty() ? p.profile.metric : parse_metric(o.metric);
   tl.interval_k = o.interval_k;
   tl.gam_group_floor = p.profile.gam_group_floor;
+  tl.zero_inputs_positive = p.profile.zero_inputs_positive;
   tl.threads = o.threads;
 
   SubTensorConfig& st = p.subtensor;
@@ -205,6 +207,8 @@ PolicyPlan plan_policy(const PolicyOptions& o) {
   if (o.scale == "e8") st.scale_rule = BlockScaleRule::kE8RZ;
   else if (o.scale == "fp32") st.scale_rule = BlockScaleRule::kFp32;
   else if (!o.scale.empty()) throw UsageError("unknown --scale '" + o.scale + "' (e8|fp32)");
+  st.error_form = p.profile.subtensor_error_form;
+  st.metric = p.profile.metric;
   st.rules = rules;
   st.threads = o.threads;
 
@@ -221,11 +225,21 @@ PolicyPlan plan_policy(const PolicyOptions& o) {
 }
 
 QuantResult run_policy(const PolicyPlan& p, const Tensor& t) {
-  if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor);
-  if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor);
-  if (p.policy == "current") return quantize_current_scaling(t, p.current);
-  if (p.policy == "mxfp8") return quantize_mx(t, p.mx);
-  return quantize_blockwise(t, p.blockwise);
+  QuantResult r;
+  run_policy(p, t, r);
+  return r;
+}
+
+void run_policy(const PolicyPlan& p, const Tensor& t, QuantResult& out) {
+  try {  // what only the data can refuse (e.g. the interval metric's contract) is a usage error, exit 2
+    if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor, out);
+    if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor, out);
+    if (p.policy == "current") return quantize_current_scaling(t, p.current, out);
+    if (p.policy == "mxfp8") return quantize_mx(t, p.mx, out);
+    return quantize_blockwise(t, p.blockwise, out);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 // ---- outputs ----

@@ -75,6 +75,8 @@ struct PolicyPlan {
 };
 PolicyPlan plan_policy(const PolicyOptions& o);  // throws UsageError
 QuantResult run_policy(const PolicyPlan& plan, const Tensor& t);
+// The same into `out`, reusing its element buffers (a loop over tensors allocates them once).
+void run_policy(const PolicyPlan& plan, const Tensor& t, QuantResult& out);
 
 Profile profile_or_throw(const std::string& name);
 BlockShape parse_block(const std::string& s, const char* what);  // "128x128", "1x32"

@@ -7,6 +7,8 @@
 #include <tuple>
 #include <string>
 
+#include "fp8_rne_lane.hpp"
+
 namespace mor {
 namespace {
 
@@ -38,44 +40,18 @@ void require_8bit(FormatId dst, ConvertMode mode) {
   if (mode.rounding == Rounding::kSR) throw std::invalid_argument("table conversions cannot do stochastic rounding");
 }
 
-// One element of RNE + SATFINITE + CANON to an FP8 format with M mantissa bits and bias B, without branches:
-// normal results by adding the rounding increment to the FP32 bits and shifting (the carry lifts the exponent);
-// subnormal results by a variable right shift with round-half-even; then saturation and NaN by selects.
-template <int M, int B, uint32_t kMaxMag>
-inline uint8_t fp8_rne_sat_one(uint32_t x) {
-  constexpr int kDrop = 23 - M;
-  constexpr uint32_t kMinNormal = static_cast<uint32_t>(127 + 1 - B) << 23;
-  const uint32_t a = x & 0x7FFFFFFFu;
-  const uint32_t sign = (x >> 24) & 0x80u;
-  // Normal range: a + (half - 1) + lsb, then drop the low bits and rebias the exponent.
-  const uint32_t rounded = (a + ((1u << (kDrop - 1)) - 1) + ((a >> kDrop) & 1u)) >> kDrop;
-  const uint32_t normal = rounded - (static_cast<uint32_t>(127 - B) << M);
-  // Subnormal range: value = sig * 2^(e - 150); code = RNE(value * 2^(B - 1 + M)) = RNE(sig >> s).
-  const uint32_t e = a >> 23;
-  const uint32_t sig = (a & 0x7FFFFFu) | (e ? 0x800000u : 0u);
-  uint32_t s = static_cast<uint32_t>(150 + 1 - B - M) - (e ? e : 1u);
-  s = s > 31 ? 31 : s;
-  const uint32_t q = sig >> s;
-  const uint32_t rem = sig - (q << s);
-  const uint32_t half = (1u << s) >> 1;  // 2^(s-1); s is 0 only for normal results, where `sub` is not selected
-  const uint32_t sub = q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
-  uint32_t mag = a >= kMinNormal ? normal : sub;
-  mag = mag > kMaxMag ? kMaxMag : mag;
-  return static_cast<uint8_t>(a > 0x7F800000u ? 0x7Fu : (sign | mag));
-}
-
 // The loops are written once and compiled three times, for AVX-512 (x86-64-v4: 16 lanes and vpmovdb to pack the
 // bytes), AVX2 and baseline x86-64; `isa` picks one, so tests can check every copy on a machine that runs them all.
 template <int M, int B, uint32_t kMaxMag>
 inline __attribute__((always_inline)) void fp8_loop(const uint32_t* __restrict in, uint8_t* __restrict out,
                                                     std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(in[i]);
+  for (std::size_t i = 0; i < n; ++i) out[i] = detail::fp8_rne_sat_one<M, B, kMaxMag>(in[i]);
 }
 
 template <int M, int B, uint32_t kMaxMag>
 inline __attribute__((always_inline)) void fp8_loop_bf16(const uint16_t* __restrict in, uint8_t* __restrict out,
                                                          std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = fp8_rne_sat_one<M, B, kMaxMag>(static_cast<uint32_t>(in[i]) << 16);
+  for (std::size_t i = 0; i < n; ++i) out[i] = detail::fp8_rne_sat_one<M, B, kMaxMag>(static_cast<uint32_t>(in[i]) << 16);
 }
 
 #define MOR_FP8_LOOPS(SUFFIX, TARGET)                                                                          \

@@ -16,12 +16,15 @@ std::vector<Profile> build() {
   std::vector<Profile> v;
   v.push_back(make("PROJECT_DEFAULT", "RNE, SATFINITE, canonical NaN, IGNORE_NAN, exact fixed-point metric (D0-D8)"));
 
-  Profile ref = make("MOR_REF", "the reference code (boryiings/mor e58c2bb): FP32 metric summed in a fixed order, "
-                                "BF16 output rounded ties-away with its NaN mangling, |d/x - 1| errors, no group "
-                                "amax floor, FP32 block scales in sub-tensor mode");
+  // What differs from the project default, and what MOR_REF cannot follow: DECISIONS "Profiles".
+  Profile ref = make("MOR_REF", "the reference code (boryiings/mor e58c2bb): FP32 metric summed in its CUDA "
+                                "reduction order, zero inputs out as +0, BF16 output rounded ties-away with its NaN "
+                                "mangling, no group amax floor; sub-tensor: FP32 block scales, quant-error mode "
+                                "comparing FP32 sums of |d/x - 1|");
   ref.metric = MetricKind::kFp32Reference;
   ref.rules.bf16 = Bf16Rounding::kMorRef;
-  ref.rules.error_form = ErrorForm::kMorRef;
+  ref.subtensor_error_form = ErrorForm::kMorRef;
+  ref.zero_inputs_positive = true;
   ref.gam_group_floor = false;
   ref.subtensor_scale = BlockScaleRule::kFp32;
   v.push_back(ref);

@@ -1,6 +1,7 @@
 #include "mor/report.hpp"
 
 #include <cstdio>
+#include <limits>
 
 #include "mor/core/fp32_ops.hpp"
 #include "mor/core/metric.hpp"
@@ -26,6 +27,18 @@ ErrorSummary measure_error(const Tensor& t, const std::vector<uint32_t>& dequant
   }
   s.mre = s.nnz ? static_cast<double>(s.err_sum) / static_cast<double>(s.nnz) / 16777216.0 : 0.0;
   s.mre_fp32 = s.nnz ? fdiv_rn(sum, static_cast<float>(s.nnz)) : 0.0f;
+  return s;
+}
+
+ErrorSummary output_error(const Tensor& t, const QuantResult& r) {
+  if (!r.has_output_err_fp32 && r.dequant.size() == t.size()) return measure_error(t, r.dequant);
+  ErrorSummary s;
+  s.err_sum = r.output_err_sum;
+  s.nnz = r.output_nnz;
+  s.mre = s.nnz ? static_cast<double>(s.err_sum) / static_cast<double>(s.nnz) / 16777216.0 : 0.0;
+  s.mre_fp32 = !r.has_output_err_fp32 ? std::numeric_limits<float>::quiet_NaN()  // neither summed nor measurable
+               : s.nnz               ? fdiv_rn(r.output_err_fp32, static_cast<float>(s.nnz))
+                                     : 0.0f;
   return s;
 }
 
@@ -57,7 +70,7 @@ nlohmann::ordered_json report_json(const Tensor& t, const QuantResult& r, const 
                        {"fallbacks", r.interval_fallbacks}, {"fallback", r.interval_fallbacks > 0}};
     j["metric"] = m;
   }
-  const ErrorSummary err = measure_error(t, r.dequant);
+  const ErrorSummary err = output_error(t, r);
   j["output_error"] = {{"mre", err.mre}, {"mre_fp32", err.mre_fp32}};
   J gs = J::array(), ga = J::array();
   for (uint32_t s : r.group_scale) gs.push_back(hex32(s));

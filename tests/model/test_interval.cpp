@@ -464,7 +464,10 @@ TEST(interval, ConfigurationChecked) {
   cfg.interval_k = kIntervalMinK - 1;
   EXPECT_THROW(quantize_tensor_level(t, cfg), std::invalid_argument);
   cfg.interval_k = kIntervalDefaultK;
-  cfg.rules.error_form = ErrorForm::kMorRef;  // |d/x - 1|: not the theorem's chain
+  cfg.rules.mode.rounding = Rounding::kRZ;  // not the theorem's RNE conversion
+  EXPECT_THROW(quantize_tensor_level(t, cfg), std::invalid_argument);
+  cfg.rules = ElementRules{};
+  cfg.rules.mode.overflow = Overflow::kNoSat;
   EXPECT_THROW(quantize_tensor_level(t, cfg), std::invalid_argument);
   cfg.rules = ElementRules{};
   cfg.rules.dequant = DequantMode::kMultiplyByInverse;

@@ -8,10 +8,13 @@
 #include <limits>
 #include <random>
 
+#include "cuda_reduction_sim.hpp"
 #include "mor/core/amax.hpp"
 #include "mor/core/element.hpp"
+#include "mor/core/metric.hpp"
 #include "mor/policy.hpp"
 #include "mor/profile.hpp"
+#include "mor/report.hpp"
 #include "reference.hpp"
 
 namespace mor {
@@ -87,6 +90,7 @@ Plain plain_tensor_level(const Tensor& t, int64_t br, int64_t bc, double T) {
   }
   const float rg = 448.0f / std::max(ag, 1e-35f);
   p.dequant.resize(t.size());
+  std::vector<float> errors(t.size(), 0.0f);  // for the reference code's order of the FP32 sum
   const int64_t gr = (t.rows + br - 1) / br, gc = (t.cols + bc - 1) / bc;
   float total = 0;
   for (int64_t bi = 0; bi < gr * gc; ++bi) {
@@ -108,10 +112,15 @@ Plain plain_tensor_level(const Tensor& t, int64_t br, int64_t bc, double T) {
           const float e = std::fabs((d - x) / x);
           p.err_sum += plain_fx(e);
           block_sum += e;
+          errors[static_cast<std::size_t>(r * t.cols + c)] = e;
         }
       }
     total += block_sum;
   }
+  // D5: the FP32 sum follows the reference code's CUDA reduction where its order is defined (block rows % 32 == 0,
+  // block columns % 64 == 0, exact tiling), else row-major within a block and block after block.
+  if (br % 32 == 0 && bc % 64 == 0 && t.rows % br == 0 && t.cols % bc == 0)
+    total = sim::tensor_level_error_sum(errors, t.rows, t.cols, br, bc);
   p.mre = nnz ? total / static_cast<float>(nnz) : 0.0f;
   const uint64_t t_fx = static_cast<uint64_t>(std::floor(T * 16777216.0));
   p.bf16 = nnz > 0 && p.err_sum > t_fx * nnz;
@@ -145,8 +154,9 @@ TEST(policy, StatsSpanEqualsElementwise) {
 TEST(policy, TensorLevelMatchesPlainImplementation) {
   int rejected = 0, accepted = 0;
   for (int kind = 0; kind < 7; ++kind)
-    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {100, 130}, {1, 4096}, {300, 17}})
-      for (BlockShape blk : {BlockShape{128, 128}, BlockShape{1, 128}, BlockShape{32, 1}, BlockShape{1, 32}})
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {100, 130}, {1, 4096}, {300, 17}, {64, 256}})
+      for (BlockShape blk : {BlockShape{128, 128}, BlockShape{1, 128}, BlockShape{32, 1}, BlockShape{1, 32},
+                             BlockShape{32, 64}})
         for (double T : {0.045, 0.01}) {
           const Tensor t = make_tensor("t", shape.first, shape.second, 1000 + static_cast<uint64_t>(kind), kind);
           TensorLevelConfig cfg;
@@ -325,6 +335,322 @@ TEST(policy, BaselinesAgreeWithTheirScaleRules) {
   const QuantResult bq = quantize_blockwise(t, bw);
   EXPECT_EQ(bq.block_grid_cols, 2);
   EXPECT_EQ(bq.block_scale[0], f32_bits(448.0f / f32_from_bits(bq.block_amax[0])));
+}
+
+// ---- D2: what a tensor or block decided BF16 holds is the BF16 of its input ----
+
+// An FP32 tensor whose values are not BF16 numbers: every kept element must come out as its BF16 rounding.
+Tensor fp32_tensor(int64_t rows, int64_t cols, uint64_t seed, float spread) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  Tensor t{"f32", DType::kF32, rows, cols, {}};
+  for (int64_t i = 0; i < rows * cols; ++i)
+    t.bits.push_back(f32_bits(std::ldexp(normal(rng), static_cast<int>(rng() % static_cast<uint64_t>(spread)))) | 1u);
+  return t;
+}
+
+uint32_t bf16_rne(uint32_t x) { return f32_from_bf16(bf16_from_f32(x)); }
+
+TEST(policy, Fp32InputKeptAsBf16IsItsBf16Rounding) {
+  // Rejected (threshold 0): the tensor is kept in BF16, every element RNE to BF16, and the output error says so.
+  const Tensor t = fp32_tensor(64, 256, 3, 4);
+  TensorLevelConfig cfg;
+  cfg.threshold = 0.0;
+  QuantResult r = quantize_tensor_level(t, cfg);
+  ASSERT_EQ(r.tensor_format, FormatTag::kBF16);
+  ASSERT_EQ(r.reason, Reason::kRejected);
+  for (std::size_t i = 0; i < t.size(); ++i) ASSERT_EQ(r.dequant[i], bf16_rne(t.bits[i])) << i;
+  EXPECT_GT(measure_error(t, r.dequant).err_sum, 0u);  // BF16 rounding of FP32 data is an error, not 0
+  // MOR_REF rounds its BF16 ties away from zero: the kept values follow the profile's rule.
+  cfg.rules.bf16 = Bf16Rounding::kMorRef;
+  r = quantize_tensor_level(t, cfg);
+  for (std::size_t i = 0; i < t.size(); ++i) ASSERT_EQ(r.dequant[i], f32_from_bf16(bf16_round_mor_ref(t.bits[i]))) << i;
+
+  // Non-finite: passed through as BF16; NaN keeps its sign and becomes the quiet NaN; Inf stays Inf.
+  Tensor nf = fp32_tensor(32, 64, 4, 4);
+  nf.bits[3] = 0xFFC00001u;
+  nf.bits[9] = 0x7F800000u;
+  r = quantize_tensor_level(nf, TensorLevelConfig{});
+  ASSERT_EQ(r.reason, Reason::kNonFinite);
+  EXPECT_EQ(r.dequant[3], 0xFFC00000u);
+  EXPECT_EQ(r.dequant[9], 0x7F800000u);
+  for (std::size_t i = 0; i < nf.size(); ++i) ASSERT_EQ(r.dequant[i], bf16_rne(nf.bits[i])) << i;
+
+  // BF16 inputs are BF16 numbers: kept unchanged (cfg still rejects everything).
+  const Tensor b = make_tensor("b", 64, 128, 8, 5);
+  r = quantize_tensor_level(b, cfg);
+  ASSERT_EQ(r.tensor_format, FormatTag::kBF16);
+  EXPECT_EQ(r.dequant, b.bits);
+
+  // Sub-tensor: a BF16 block (here a non-finite one) holds the BF16 of its input; FP8 blocks are unchanged.
+  Tensor mixed = fp32_tensor(64, 64, 5, 3);
+  mixed.bits[0] = 0x7FC00000u;
+  SubTensorConfig s;
+  s.block = {32, 32};
+  r = quantize_subtensor(mixed, s);
+  ASSERT_EQ(r.block_tag[0], static_cast<uint8_t>(FormatTag::kBF16));
+  ASSERT_NE(r.block_tag[1], static_cast<uint8_t>(FormatTag::kBF16));
+  for (int64_t rr = 0; rr < 32; ++rr)
+    for (int64_t c = 0; c < 32; ++c) {
+      const auto i = static_cast<std::size_t>(rr * 64 + c);
+      ASSERT_EQ(r.dequant[i], bf16_rne(mixed.bits[i])) << i;
+      ASSERT_EQ(r.codes[i], 0);
+      ASSERT_EQ(r.dequant[i + 32], quantize_element<E4M3>(mixed.bits[i + 32], r.block_scale[1]).dequant) << i;
+    }
+}
+
+// ---- MOR_REF against the reference code (DECISIONS "Profiles") ----
+
+TensorLevelConfig mor_ref_tensor_level() {
+  const Profile p = *find_profile("MOR_REF");
+  TensorLevelConfig c;
+  c.rules = p.rules;
+  c.metric = p.metric;
+  c.gam_group_floor = p.gam_group_floor;
+  c.zero_inputs_positive = p.zero_inputs_positive;
+  return c;
+}
+
+TEST(policy, MorRefZeroInputsComeOutPositive) {
+  Tensor t = make_tensor("t", 128, 128, 12, 0);
+  for (std::size_t i = 0; i < t.size(); i += 7) t.bits[i] = 0x80000000u;
+  t.bits[1] = 0;
+  const QuantResult ref = quantize_tensor_level(t, mor_ref_tensor_level());
+  const QuantResult dflt = quantize_tensor_level(t, TensorLevelConfig{});
+  ASSERT_EQ(ref.tensor_format, FormatTag::kE4M3);
+  for (std::size_t i = 0; i < t.size(); i += 7) {
+    EXPECT_EQ(ref.codes[i], 0x00) << i;  // the reference computes nonzero elements only: -0 comes out +0
+    EXPECT_EQ(ref.dequant[i], 0u) << i;
+    EXPECT_EQ(dflt.codes[i], 0x80) << i;  // the project keeps the sign of zero (D4)
+    EXPECT_EQ(dflt.dequant[i], 0x80000000u) << i;
+  }
+  EXPECT_EQ(ref.dequant[1], 0u);
+  // Negative values that underflow keep their -0 (the reference's SQDD computes them): only zero inputs change.
+  Tensor u = make_tensor("u", 128, 128, 13, 0);
+  u.bits[5] = f32_bits(-1e-30f);
+  const QuantResult ru = quantize_tensor_level(u, mor_ref_tensor_level());
+  EXPECT_EQ(ru.codes[5], 0x80);
+  // Sub-tensor mode keeps -0 in the reference too (its quantize_kernel computes every element).
+  SubTensorConfig s;
+  s.rules = find_profile("MOR_REF")->rules;
+  EXPECT_EQ(quantize_subtensor(t, s).dequant[7], 0x80000000u);
+}
+
+TEST(policy, MorRefTensorLevelUsesTheSpecErrorForm) {
+  // The reference's tensor-level kernel computes |(d - x) / x| (its |d/x - 1| is the sub-tensor path's): MOR_REF's
+  // canonical sum and decision equal the plain implementation's, which uses the spec form.
+  for (int kind = 0; kind < 7; ++kind) {
+    const Tensor t = make_tensor("t", 256, 384, 40 + static_cast<uint64_t>(kind), kind);
+    const QuantResult r = quantize_tensor_level(t, mor_ref_tensor_level());
+    const Plain p = plain_tensor_level(t, 128, 128, 0.045);
+    if (r.reason == Reason::kNonFinite) continue;
+    EXPECT_EQ(r.err_sum, p.err_sum) << kind;
+    EXPECT_EQ(f32_bits(r.mre_fp32), f32_bits(p.mre)) << kind;
+    EXPECT_EQ(r.fp32_rejects, p.mre > 0.045f) << kind;
+  }
+}
+
+// Sub-tensor quant-error mode under MOR_REF: FP32 block scales RN32(FMAX / amax), errors |RN32(d / x) - 1|, and the
+// E4M3 and E5M2 FP32 sums in the reference's CUDA order (sequential row-major where that order is not defined),
+// E4M3 iff its sum is not larger.
+TEST(policy, MorRefQuantErrorModeComparesFp32Sums) {
+  const Profile p = *find_profile("MOR_REF");
+  int measured = 0, chose_e4m3 = 0, chose_bf16 = 0;
+  for (BlockShape blk : {BlockShape{32, 32}, BlockShape{128, 128}, BlockShape{1, 32}})
+    for (int seed = 0; seed < 6; ++seed) {
+      // Blocks in the measured band (DR in (114688, 2^29.8]): normal values, a share of them 2^17..2^24 smaller;
+      // a small share favours E4M3 (finer steps), a large one E5M2's range, i.e. BF16.
+      std::mt19937_64 rng(300 + static_cast<uint64_t>(seed));
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      const double tiny_share = seed % 3 == 0 ? 0.002 : seed % 3 == 1 ? 0.05 : 0.4;
+      Tensor t{"qe", DType::kBF16, 256, 256, {}};
+      for (int i = 0; i < 256 * 256; ++i) {
+        float v = normal(rng);
+        if (static_cast<double>(rng() % 10000) < tiny_share * 10000) v = std::ldexp(v, -17 - static_cast<int>(rng() % 8));
+        t.bits.push_back(f32_bits(v) & 0xFFFF0000u);
+      }
+      SubTensorConfig cfg;
+      cfg.block = blk;
+      cfg.mode = SubTensorMode::kQuantError;
+      cfg.scale_rule = p.subtensor_scale;
+      cfg.error_form = p.subtensor_error_form;
+      cfg.metric = p.metric;
+      cfg.rules = p.rules;
+      const QuantResult r = quantize_subtensor(t, cfg);
+      const int64_t gc = 256 / blk.cols;
+      std::vector<float> e4(t.size(), 0.0f), e5(t.size(), 0.0f);  // each block fills its own elements
+      for (int64_t b = 0; b < r.block_grid_rows * gc; ++b) {
+        float amax = 0, amin = INFINITY;
+        const int64_t r0 = b / gc * blk.rows, c0 = b % gc * blk.cols;
+        for (int64_t rr = r0; rr < r0 + blk.rows; ++rr)
+          for (int64_t c = c0; c < c0 + blk.cols; ++c) {
+            const float v = std::fabs(f32_from_bits(t.at(rr, c)));
+            amax = std::max(amax, v);
+            if (v != 0) amin = std::min(amin, v);
+          }
+        const float dr = amax / amin;
+        if (!(dr > 4 * 28672.0f && dr <= 939524096.0f)) continue;  // only the measured band
+        ++measured;
+        const float s4 = 448.0f / amax, s5 = 57344.0f / amax;
+        for (int64_t rr = r0; rr < r0 + blk.rows; ++rr)
+          for (int64_t c = c0; c < c0 + blk.cols; ++c) {
+            const auto i = static_cast<std::size_t>(rr * 256 + c);
+            const float x = f32_from_bits(t.bits[i]);
+            if (x == 0) continue;
+            e4[i] = std::fabs(f32_from_bits(quantize_element<E4M3>(t.bits[i], f32_bits(s4)).dequant) / x - 1.0f);
+            e5[i] = std::fabs(f32_from_bits(quantize_element<E5M2>(t.bits[i], f32_bits(s5)).dequant) / x - 1.0f);
+          }
+        float sum4 = 0, sum5 = 0;
+        if (blk.cols == 32 && blk.rows == 1) {  // 16 threads: not whole warps, the model sums in row-major order
+          for (int64_t c = c0; c < c0 + 32; ++c) sum4 += e4[static_cast<std::size_t>(r0 * 256 + c)];
+          for (int64_t c = c0; c < c0 + 32; ++c) sum5 += e5[static_cast<std::size_t>(r0 * 256 + c)];
+        } else {
+          sum4 = sim::subtensor_block_error_sum(e4, 256, 256, blk.rows, blk.cols, b / gc, b % gc);
+          sum5 = sim::subtensor_block_error_sum(e5, 256, 256, blk.rows, blk.cols, b / gc, b % gc);
+        }
+        const FormatTag want = sum4 <= sum5 ? FormatTag::kE4M3 : FormatTag::kBF16;
+        ASSERT_EQ(r.block_tag[static_cast<std::size_t>(b)], static_cast<uint8_t>(want)) << blk.rows << "x" << blk.cols << " " << b;
+        (want == FormatTag::kE4M3 ? chose_e4m3 : chose_bf16)++;
+      }
+    }
+  EXPECT_GT(measured, 100);
+  EXPECT_GT(chose_e4m3, 10);
+  EXPECT_GT(chose_bf16, 10);
+}
+
+// ---- the output error every policy reports (QuantResult::output_err_*) ----
+
+// D5's FP32 order over a result's blocks, written plainly: the reference's CUDA tree where its grid defines one
+// (simulated thread by thread), else each block row-major and the block sums in block order.
+float plain_output_fp32(const Tensor& t, const std::vector<uint32_t>& dequant, BlockShape blk) {
+  std::vector<float> e(t.size(), 0.0f);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!f32_is_zero(t.bits[i]) && f32_is_finite(t.bits[i])) e[i] = f32_from_bits(relative_error(t.bits[i], dequant[i]));
+  if (blk.rows % 32 == 0 && blk.cols % 64 == 0 && t.rows % blk.rows == 0 && t.cols % blk.cols == 0)
+    return sim::tensor_level_error_sum(e, t.rows, t.cols, blk.rows, blk.cols);
+  float total = 0;
+  for (int64_t r0 = 0; r0 < t.rows; r0 += blk.rows)
+    for (int64_t c0 = 0; c0 < t.cols; c0 += blk.cols) {
+      float block = 0;
+      for (int64_t r = r0; r < std::min(t.rows, r0 + blk.rows); ++r)
+        for (int64_t c = c0; c < std::min(t.cols, c0 + blk.cols); ++c) block += e[static_cast<std::size_t>(r * t.cols + c)];
+      total += block;
+    }
+  return total;
+}
+
+TEST(policy, OutputErrorIsTheErrorOfWhatWasWritten) {
+  int checked = 0;
+  for (int kind : {0, 1, 3, 5})
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 256}, {100, 130}})
+      for (double T : {0.045, 0.0}) {
+        Tensor t = kind == 3 ? fp32_tensor(shape.first, shape.second, 77, 30)
+                             : make_tensor("t", shape.first, shape.second, 60 + static_cast<uint64_t>(kind), kind);
+        if (kind == 5) t.bits[17] = 0xFF800000u;  // a non-finite block / tensor
+        TensorLevelConfig tl;
+        tl.threshold = T;
+        SubTensorConfig st;
+        st.mode = T == 0.0 ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
+        const std::pair<QuantResult, BlockShape> results[] = {
+            {quantize_tensor_level(t, tl), tl.block},        {quantize_subtensor(t, st), st.block},
+            {quantize_current_scaling(t, CurrentScalingConfig{}), BlockShape{128, 128}},
+            {quantize_mx(t, MxConfig{}), MxConfig{}.block}, {quantize_blockwise(t, BlockwiseConfig{}), BlockwiseConfig{}.block}};
+        for (const auto& [r, blk] : results) {
+          const ErrorSummary want = measure_error(t, r.dequant);  // report.cpp's definition, element by element
+          ASSERT_EQ(r.output_err_sum, want.err_sum) << r.policy << " kind " << kind;
+          ASSERT_EQ(r.output_nnz, want.nnz) << r.policy << " kind " << kind;
+          ASSERT_TRUE(r.has_output_err_fp32);
+          ASSERT_EQ(f32_bits(r.output_err_fp32), f32_bits(plain_output_fp32(t, r.dequant, blk))) << r.policy << " kind " << kind;
+          ++checked;
+        }
+        const QuantResult& r = results[0].first;  // tensor level, FP8 decided: the output error is the metric
+        if (r.tensor_format != FormatTag::kBF16) {
+          EXPECT_EQ(r.output_err_sum, r.err_sum);
+          EXPECT_EQ(f32_bits(fdiv_rn(r.output_err_fp32, static_cast<float>(r.output_nnz))), f32_bits(r.mre_fp32));
+        }
+      }
+  EXPECT_EQ(checked, 80);
+  CurrentScalingConfig canonical;
+  canonical.output_errors = OutputErrors::kCanonical;
+  const Tensor small = make_tensor("t", 64, 64, 1, 0);
+  QuantResult c = quantize_current_scaling(small, canonical);
+  EXPECT_FALSE(c.has_output_err_fp32);
+  EXPECT_EQ(c.output_err_sum, measure_error(small, c.dequant).err_sum);
+  canonical.output_errors = OutputErrors::kNone;
+  c = quantize_current_scaling(small, canonical);
+  EXPECT_EQ(c.output_err_sum, 0u);
+  EXPECT_EQ(c.output_nnz, 0u);
+}
+
+// write_outputs = false: no codes or fake-quantized values, and every decision, tag, scale and error the same.
+TEST(policy, WithoutOutputsEverythingElseIsTheSame) {
+  auto same = [](const QuantResult& a, const QuantResult& b) {
+    return a.tensor_format == b.tensor_format && a.reason == b.reason && a.block_tag == b.block_tag &&
+           a.block_scale == b.block_scale && a.block_exp_offset == b.block_exp_offset && a.err_sum == b.err_sum &&
+           f32_bits(a.mre_fp32) == f32_bits(b.mre_fp32) && a.output_err_sum == b.output_err_sum &&
+           a.output_nnz == b.output_nnz && f32_bits(a.output_err_fp32) == f32_bits(b.output_err_fp32) &&
+           a.elements_per_format == b.elements_per_format;
+  };
+  for (int kind : {0, 1, 4, 5}) {
+    Tensor t = make_tensor("t", 256, 384, 90 + static_cast<uint64_t>(kind), kind);
+    if (kind == 4) t.bits[300] = 0x7FC00000u;
+    for (const char* profile : {"PROJECT_DEFAULT", "MOR_REF", "MICROXCALING"}) {
+      const Profile p = *find_profile(profile);
+      TensorLevelConfig tl = mor_ref_tensor_level();
+      tl.rules = p.rules;
+      SubTensorConfig st;
+      st.mode = kind % 2 ? SubTensorMode::kQuantError : SubTensorMode::kDynamicRange;
+      st.rules = p.rules;
+      MxConfig mx;
+      mx.rules = p.rules;
+      for (double T : {0.045, 0.0}) {
+        tl.threshold = T;
+        QuantResult with = quantize_tensor_level(t, tl);
+        tl.write_outputs = false;
+        QuantResult without = quantize_tensor_level(t, tl);
+        tl.write_outputs = true;
+        EXPECT_TRUE(without.codes.empty() && without.dequant.empty());
+        EXPECT_TRUE(same(with, without)) << profile << " kind " << kind << " T " << T;
+      }
+      QuantResult a = quantize_subtensor(t, st), b;
+      st.write_outputs = false;
+      quantize_subtensor(t, st, b);
+      EXPECT_TRUE(b.codes.empty() && same(a, b)) << profile << " kind " << kind;
+      a = quantize_mx(t, mx);
+      mx.write_outputs = false;
+      quantize_mx(t, mx, b);  // reusing a result that had outputs: they are dropped
+      EXPECT_TRUE(b.codes.empty() && same(a, b)) << profile << " kind " << kind;
+      a = quantize_current_scaling(t, CurrentScalingConfig{});
+      CurrentScalingConfig cs;
+      cs.write_outputs = false;
+      EXPECT_TRUE(same(a, quantize_current_scaling(t, cs)));
+      a = quantize_blockwise(t, BlockwiseConfig{});
+      BlockwiseConfig bw;
+      bw.write_outputs = false;
+      EXPECT_TRUE(same(a, quantize_blockwise(t, bw)));
+    }
+  }
+}
+
+// A reused result gives the same as a fresh one, whatever it held before.
+TEST(policy, ReusedResultEqualsFreshOne) {
+  QuantResult reused;
+  for (int kind = 0; kind < 6; ++kind)
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {64, 64}, {300, 17}}) {
+      const Tensor t = make_tensor("t", shape.first, shape.second, 500 + static_cast<uint64_t>(kind), kind);
+      SubTensorConfig st;
+      st.mode = SubTensorMode::kQuantError;
+      quantize_subtensor(t, st, reused);
+      const QuantResult fresh = quantize_subtensor(t, st);
+      EXPECT_EQ(reused.codes, fresh.codes);
+      EXPECT_EQ(reused.dequant, fresh.dequant);
+      EXPECT_EQ(reused.block_tag, fresh.block_tag);
+      quantize_tensor_level(t, TensorLevelConfig{}, reused);
+      const QuantResult fresh_tl = quantize_tensor_level(t, TensorLevelConfig{});
+      EXPECT_EQ(reused.codes, fresh_tl.codes);
+      EXPECT_EQ(reused.dequant, fresh_tl.dequant);
+      EXPECT_EQ(reused.err_sum, fresh_tl.err_sum);
+    }
 }
 
 TEST(policy, ProfilesByName) {

@@ -14,10 +14,12 @@ struct Profile {
   std::string name;
   std::string description;
   ElementRules rules;
-  MetricKind metric = MetricKind::kCanonical;
+  MetricKind metric = MetricKind::kCanonical;  // tensor-level decision, and the sums of sub-tensor quant-error mode
   bool gam_group_floor = true;
   MxScaleRule mx_rule = MxScaleRule::kNvRceil;
   BlockScaleRule subtensor_scale = BlockScaleRule::kE8RZ;
+  ErrorForm subtensor_error_form = ErrorForm::kSpec;  // sub-tensor quant-error mode
+  bool zero_inputs_positive = false;                  // tensor-level: zero inputs come out +0
 };
 
 // PROJECT_DEFAULT, MOR_REF, TE_SM90, TE_MXFP8, OCP_MX, ML_DTYPES, MICROXCALING.

@@ -17,6 +17,9 @@ struct ErrorSummary {
   float mre_fp32 = 0.0f;  // FP32 reference metric, elements summed in row-major order
 };
 ErrorSummary measure_error(const Tensor& t, const std::vector<uint32_t>& dequant);
+// The error of a policy's output as the policy summed it while writing it (QuantResult::output_err_*: the same
+// canonical sum; the FP32 sum in D5's order over the result's blocks), or measure_error where it did not sum FP32.
+ErrorSummary output_error(const Tensor& t, const QuantResult& r);
 
 std::string hex32(uint32_t bits);
 nlohmann::ordered_json report_json(const Tensor& t, const QuantResult& r, const std::string& profile,

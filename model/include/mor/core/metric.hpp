@@ -3,7 +3,8 @@
 // Canonical (default): each element's relative error e on a fixed-point grid with 24 fractional bits, truncated,
 // summed exactly in 64 bits; a candidate is rejected iff err_sum > T_fx * NNZ. Order-independent, no divider, and
 // reproduced bit for bit by the RTL (per-lane accumulators added in any order) and the kernels (atomics).
-// Reference: the FP32 mean of e summed sequentially in element order (row-major within the tensor), MRE =
+// Reference: the FP32 mean of e, summed in the reference code's CUDA reduction order where that is defined, else
+// sequentially within each block and block after block (D5, model/include/mor/ref_error_sum.hpp), MRE =
 // RN32(E / NNZ), rejected iff MRE > RN32(T). Reported alongside; used by the MOR_REF profile.
 #pragma once
 

@@ -1,0 +1,83 @@
+// The policies' element path on spans of contiguous elements (host only): scale, quantize, dequantize, the
+// per-element error and its fixed-point sum, and the per-block statistics, as loops the compiler vectorizes,
+// compiled for AVX-512, AVX2 and baseline x86-64 like fast_convert.hpp and picked at run time.
+//
+// Every output is the scalar definition's, bit for bit: quantize_element / quantize_element_mx (element.hpp, D4),
+// relative_error / relative_error_mor_ref and error_fx (metric.hpp, D5), stats_add (amax.hpp, D1). Host FP32 vector
+// instructions round each lane like the scalar ones (IEEE RNE, FTZ and DAZ clear and checked, no contraction: D0),
+// so a vector multiply or divide gives the scalar bits. tests/model/test_quant_kernel.cpp compares every output with
+// the scalar definitions on directed and random data, for every instruction set this CPU runs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "mor/core/amax.hpp"
+#include "mor/fast_convert.hpp"
+#include "mor/policy.hpp"
+
+namespace mor {
+
+// One scale of a block (or of a tensor) prepared for the span kernels.
+struct SpanScale {
+  uint32_t s = 0;         // the multiplier s (y = x * s), or the MX scale X (y = x / X); FP32 bits
+  uint32_t inv = 0;       // RN32(1 / s), for DequantMode::kMultiplyByInverse
+  bool mx = false;
+  bool has_table = false;
+  uint32_t table[256];    // when has_table: the dequantized value of every code (D4: d depends only on q and s)
+};
+
+// What a span reports about its errors, over its nonzero finite x (a zero has no relative error, D5; a non-finite
+// x is never measured, D2).
+struct SpanErrors {
+  uint64_t err_sum = 0;   // sum of error_fx(e): the canonical metric's share of the span
+  float* e = nullptr;     // when set: e of every element (FP32), +0 where not measured, for an FP32 sum in order
+};
+
+class SpanQuantizer {
+ public:
+  // f: E4M3, E5M2 or E2M3. form: the per-element error the span computes when asked for errors.
+  SpanQuantizer(FormatTag f, const ElementRules& rules, ErrorForm form = ErrorForm::kSpec,
+                VectorIsa isa = best_vector_isa());
+
+  // Multiplier convention: y = RN32(x * s), d = RN32(decode(q) / s), or decode(q) * RN32(1 / s) under TE's rule.
+  // with_table builds the 256-entry dequantize table (256 scalar steps; worth it for blocks of >= 1k elements).
+  SpanScale scaled(uint32_t s, bool with_table) const;
+  // OCP MX convention with the FP32 value X of an E8M0 scale: y = RN32(x / X), d = RN32(decode(q) * X).
+  SpanScale mx(uint32_t X, bool with_table) const;
+
+  // n contiguous elements: codes and dequantized values (FP32 bits); the errors when err is given.
+  void run(const SpanScale& sc, const uint32_t* x, std::size_t n, uint8_t* codes, uint32_t* dequant,
+           SpanErrors* err) const;
+
+  FormatTag format() const { return format_; }
+
+ private:
+  uint32_t dequant_one(const SpanScale& sc, uint8_t q) const;
+
+  FormatTag format_;
+  ElementRules rules_;
+  ErrorForm form_;
+  VectorIsa isa_;
+  int encoder_;                   // 0: vector E4M3, 1: vector E5M2 (RNE SATFINITE CANON), 2: the table
+  const Fp32To8BitTable* table_;  // every other mode and format
+  uint32_t decode_[256];          // FP32 bits of each code
+  uint8_t negative_zero_code_;    // the code rewritten to 0 under negative_zero_to_positive; 0 when kept
+};
+
+// D5's error (the spec form |RN32(RN32(d - x) / x)|) of values already written, n contiguous elements: what a policy
+// reports as the error of its output. Adds to err->err_sum; writes err->e when set.
+void measure_span(const uint32_t* x, const uint32_t* dequant, std::size_t n, SpanErrors* err,
+                  VectorIsa isa = best_vector_isa());
+
+// The BF16 representation of n FP32 values as FP32 bits (DECISIONS D2, D6, D7: what a tensor or block decided
+// BF16 holds): bf16_from_f32 (RNE, NaN keeps its sign) or the reference's bf16_round_mor_ref, widened exactly.
+void keep_as_bf16(const uint32_t* x, std::size_t n, Bf16Rounding rounding, uint32_t* out,
+                  VectorIsa isa = best_vector_isa());
+
+// stats_add over n contiguous elements (the same statistics; every one is a max, min, count or or, so the order
+// does not matter), vectorized.
+void stats_add_fast(BlockStats& s, const uint32_t* x, std::size_t n, NanPolicy policy,
+                    VectorIsa isa = best_vector_isa());
+
+}  // namespace mor

@@ -1,0 +1,334 @@
+// The span kernels of quant_kernel.hpp. Each span is cut into chunks of kChunk elements that stay in L1, and each
+// chunk runs through short stages (scale, encode, dequantize, error), each a loop without branches that the
+// compiler vectorizes. Stages that do not apply (no errors wanted, a table encoder) are chosen per chunk, outside
+// the loops. The loops are written once and compiled three times (AVX-512, AVX2, baseline), as in fast_convert.
+#include "mor/quant_kernel.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "fp8_rne_lane.hpp"
+#include "mor/core/element.hpp"
+#include "mor/core/fp32_ops.hpp"
+#include "mor/core/metric.hpp"
+
+namespace mor {
+namespace {
+
+constexpr std::size_t kChunk = 256;
+
+struct KernelArgs {
+  const uint32_t* x;
+  std::size_t n;
+  uint8_t* codes;
+  uint32_t* dequant;
+  uint32_t s, inv;
+  bool mx, divide;              // y = x / X (MX) or x * s; d = q / s (divide) or q * inv / q * X
+  const uint32_t* table;        // per-scale dequantize table, or null
+  const uint32_t* decode;       // FP32 bits of each code
+  int encoder;                  // 0 E4M3 vector, 1 E5M2 vector, 2 table
+  const Fp32To8BitTable* enc_table;
+  uint8_t negative_zero_code;   // 0: keep
+  int error_form;               // -1 none, 0 spec, 1 reference's |d/x - 1|
+  uint64_t* err_sum;
+  float* e_out;
+};
+
+// error_fx of metric.hpp without branches: e >= 2 (and Inf, NaN) caps; below 2^-24 the shift leaves 0.
+inline __attribute__((always_inline)) uint32_t error_fx_lane(uint32_t e) {
+  const uint32_t exp = e >> 23;  // e is non-negative
+  const uint32_t sig = (e & 0x7FFFFFu) | 0x800000u;
+  const uint32_t right = 126u - std::min(exp, 126u);  // exp <= 126: e * 2^24 = sig >> (126 - exp)
+  const uint32_t v = exp >= 127u ? sig << 1 : sig >> std::min(right, 31u);
+  return e >= 0x40000000u ? (2u << kErrorFracBits) : v;
+}
+
+// x86 gives the first operand's NaN (quieted) when both operands of a multiply or divide are NaN; a vectorizing
+// compiler may swap the operands of a commutative multiply, so where both can be NaN (the MX scale X is NaN for
+// an E8M0 0xFF) the first operand's NaN is selected explicitly, as the scalar definition computes it.
+inline __attribute__((always_inline)) uint32_t first_nan_or(uint32_t a, uint32_t result) {
+  return (a & 0x7FFFFFFFu) > kF32Inf ? (a | 0x00400000u) : result;
+}
+
+inline __attribute__((always_inline)) void chunk_scale(const KernelArgs& a, const uint32_t* __restrict x,
+                                                        std::size_t n, uint32_t* __restrict y) {
+  const float s = f32_from_bits(a.s);
+  if (a.mx) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = first_nan_or(x[i], f32_bits(fdiv_rn(f32_from_bits(x[i]), s)));
+  } else {
+    for (std::size_t i = 0; i < n; ++i) y[i] = f32_bits(fmul_rn(f32_from_bits(x[i]), s));
+  }
+}
+
+inline __attribute__((always_inline)) void chunk_encode(const KernelArgs& a, const uint32_t* __restrict y,
+                                                         std::size_t n, uint8_t* __restrict q) {
+  if (a.encoder == 0) {
+    for (std::size_t i = 0; i < n; ++i) q[i] = detail::e4m3_rne_sat(y[i]);
+  } else if (a.encoder == 1) {
+    for (std::size_t i = 0; i < n; ++i) q[i] = detail::e5m2_rne_sat(y[i]);
+  } else {
+    const Fp32To8BitTable& t = *a.enc_table;
+    for (std::size_t i = 0; i < n; ++i) q[i] = t(y[i]);
+  }
+  if (a.negative_zero_code != 0) {
+    const uint8_t nz = a.negative_zero_code;
+    for (std::size_t i = 0; i < n; ++i) q[i] = q[i] == nz ? 0 : q[i];
+  }
+}
+
+inline __attribute__((always_inline)) void chunk_dequant(const KernelArgs& a, const uint8_t* __restrict q,
+                                                          std::size_t n, uint32_t* __restrict d) {
+  if (a.table != nullptr) {
+    const uint32_t* __restrict t = a.table;
+    for (std::size_t i = 0; i < n; ++i) d[i] = t[q[i]];
+    return;
+  }
+  const uint32_t* __restrict dec = a.decode;
+  if (a.divide) {
+    const float s = f32_from_bits(a.s);
+    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(dec[q[i]]), s));
+  } else {
+    const float m = f32_from_bits(a.mx ? a.s : a.inv);
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t qf = dec[q[i]];
+      d[i] = first_nan_or(qf, f32_bits(fmul_rn(f32_from_bits(qf), m)));
+    }
+  }
+}
+
+// The error words are kept as uint32 in the kernel's own buffer, or stored as float into the caller's.
+inline __attribute__((always_inline)) void store_e(uint32_t* e, std::size_t i, uint32_t bits) { e[i] = bits; }
+inline __attribute__((always_inline)) void store_e(float* e, std::size_t i, uint32_t bits) { e[i] = f32_from_bits(bits); }
+inline __attribute__((always_inline)) uint32_t load_e(const uint32_t* e, std::size_t i) { return e[i]; }
+inline __attribute__((always_inline)) uint32_t load_e(const float* e, std::size_t i) { return f32_bits(e[i]); }
+
+// Errors of nonzero finite x; a zero x (D5: no relative error) or a non-finite x (never measured: D2) gives e = +0.
+template <class E>
+inline __attribute__((always_inline)) void chunk_errors(const KernelArgs& a, const uint32_t* __restrict x,
+                                                         const uint32_t* __restrict d, std::size_t n, E* __restrict e) {
+  if (a.error_form == 0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const float xf = f32_from_bits(x[i]);
+      const uint32_t v = f32_abs_bits(f32_bits(fdiv_rn(fsub_rn(f32_from_bits(d[i]), xf), xf)));
+      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      const float ratio = fdiv_rn(f32_from_bits(d[i]), f32_from_bits(x[i]));
+      const uint32_t v = f32_abs_bits(f32_bits(fsub_rn(ratio, 1.0f)));
+      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
+    }
+  }
+}
+
+template <class E>
+inline __attribute__((always_inline)) uint64_t chunk_err_sum(const E* __restrict e, std::size_t n) {
+  uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += error_fx_lane(load_e(e, i));  // error_fx(+0) = 0
+  return sum;
+}
+
+inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a) {
+  alignas(64) uint32_t y[kChunk];
+  alignas(64) uint32_t e[kChunk];
+  uint64_t err_sum = 0;
+  for (std::size_t base = 0; base < a.n; base += kChunk) {
+    const std::size_t n = std::min(kChunk, a.n - base);
+    const uint32_t* x = a.x + base;
+    uint8_t* q = a.codes + base;
+    uint32_t* d = a.dequant + base;
+    chunk_scale(a, x, n, y);
+    chunk_encode(a, y, n, q);
+    chunk_dequant(a, q, n, d);
+    if (a.error_form < 0) continue;
+    if (a.e_out != nullptr) {  // the errors go straight to the caller's buffer
+      chunk_errors(a, x, d, n, a.e_out + base);
+      err_sum += chunk_err_sum(a.e_out + base, n);
+    } else {
+      chunk_errors(a, x, d, n, e);
+      err_sum += chunk_err_sum(e, n);
+    }
+  }
+  if (a.err_sum != nullptr) *a.err_sum += err_sum;
+}
+
+// stats_add_span of amax.hpp in a form GCC 12 vectorizes: the classes as 0/1 integers from sign bits of
+// differences (|x| < 2^31, so no difference overflows), selects as masks, no conditional in the loop.
+inline __attribute__((always_inline)) void stats_kernel(BlockStats& s, const uint32_t* __restrict x, std::size_t n,
+                                                         NanPolicy policy) {
+  uint32_t amax = 0, min_nonzero = kF32Inf, nnz = 0, nonfinite = 0, nans = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint32_t a = x[i] & 0x7FFFFFFFu;
+    const uint32_t is_nan = (kF32Inf - a) >> 31;        // a > Inf
+    const uint32_t nonzero = (0u - a) >> 31;            // a != 0
+    nans += is_nan;
+    nonfinite += (kF32Inf - 1u - a) >> 31;              // a >= Inf
+    nnz += nonzero;
+    amax = std::max(amax, a & (is_nan - 1u));            // NaN takes no part in amax
+    const uint32_t skip = is_nan | (nonzero ^ 1u);       // nor, with zeros, in min_nonzero
+    min_nonzero = std::min(min_nonzero, (a & (skip - 1u)) | (kF32Inf & (0u - skip)));
+  }
+  BlockStats chunk;
+  chunk.amax = policy == NanPolicy::kPropagateNan && nans != 0 ? kF32QuietNan : amax;
+  chunk.min_nonzero = min_nonzero;
+  chunk.nnz = nnz;
+  chunk.nonfinite = nonfinite;
+  chunk.saw_nan = nans != 0;
+  s = stats_merge(s, chunk);
+}
+
+// bf16_from_f32 without branches: RNE at bit 16 on the bits (a carry lifts the exponent, and past the largest
+// finite value gives Inf, as IEEE NOSAT does); NaN gives the quiet NaN with its sign (0x7FC0 / 0xFFC0).
+inline __attribute__((always_inline)) uint32_t bf16_rne_lane(uint32_t x) {
+  const uint32_t rounded = ((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16) << 16;
+  const uint32_t nan = (x & 0x80000000u) | 0x7FC00000u;
+  return (x & 0x7FFFFFFFu) > kF32Inf ? nan : rounded;
+}
+
+inline __attribute__((always_inline)) void keep_kernel(const uint32_t* __restrict x, std::size_t n, Bf16Rounding r,
+                                                        uint32_t* __restrict out) {
+  if (r == Bf16Rounding::kRne) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = bf16_rne_lane(x[i]);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f32_from_bf16(bf16_round_mor_ref(x[i]));
+  }
+}
+
+// D5's error of values already written: the error stages of span_kernel alone.
+inline __attribute__((always_inline)) void measure_kernel(const uint32_t* x, const uint32_t* d, std::size_t n,
+                                                           uint64_t* err_sum, float* e_out) {
+  KernelArgs a{};
+  a.error_form = 0;
+  alignas(64) uint32_t e[kChunk];
+  uint64_t sum = 0;
+  for (std::size_t base = 0; base < n; base += kChunk) {
+    const std::size_t k = std::min(kChunk, n - base);
+    if (e_out != nullptr) {
+      chunk_errors(a, x + base, d + base, k, e_out + base);
+      sum += chunk_err_sum(e_out + base, k);
+    } else {
+      chunk_errors(a, x + base, d + base, k, e);
+      sum += chunk_err_sum(e, k);
+    }
+  }
+  *err_sum += sum;
+}
+
+#define MOR_SPAN_KERNELS(SUFFIX, TARGET)                                                                  \
+  TARGET void span_##SUFFIX(const KernelArgs& a) { span_kernel(a); }                                    \
+  TARGET void measure_##SUFFIX(const uint32_t* x, const uint32_t* d, std::size_t n, uint64_t* sum, float* e) { \
+    measure_kernel(x, d, n, sum, e);                                                                     \
+  }                                                                                                      \
+  TARGET void keep_##SUFFIX(const uint32_t* x, std::size_t n, Bf16Rounding r, uint32_t* out) {           \
+    keep_kernel(x, n, r, out);                                                                           \
+  }                                                                                                      \
+  TARGET void stats_##SUFFIX(BlockStats& s, const uint32_t* x, std::size_t n, NanPolicy policy) {       \
+    for (std::size_t done = 0; done < n; done += std::size_t{1} << 30)                                   \
+      stats_kernel(s, x + done, std::min(n - done, std::size_t{1} << 30), policy);                       \
+  }
+
+MOR_SPAN_KERNELS(avx512, __attribute__((target("arch=x86-64-v4"))))
+MOR_SPAN_KERNELS(avx2, __attribute__((target("avx2"))))
+MOR_SPAN_KERNELS(base, )
+#undef MOR_SPAN_KERNELS
+
+using SpanFn = void (*)(const KernelArgs&);
+using StatsFn = void (*)(BlockStats&, const uint32_t*, std::size_t, NanPolicy);
+using KeepFn = void (*)(const uint32_t*, std::size_t, Bf16Rounding, uint32_t*);
+using MeasureFn = void (*)(const uint32_t*, const uint32_t*, std::size_t, uint64_t*, float*);
+constexpr MeasureFn kMeasure[] = {measure_base, measure_avx2, measure_avx512};
+constexpr KeepFn kKeep[] = {keep_base, keep_avx2, keep_avx512};
+constexpr SpanFn kSpan[] = {span_base, span_avx2, span_avx512};
+constexpr StatsFn kStats[] = {stats_base, stats_avx2, stats_avx512};
+
+FormatId format_id_of(FormatTag f) {
+  switch (f) {
+    case FormatTag::kE4M3: return FormatId::kE4M3;
+    case FormatTag::kE5M2: return FormatId::kE5M2;
+    case FormatTag::kE2M3: return FormatId::kE2M3;
+    case FormatTag::kBF16: break;
+  }
+  throw std::invalid_argument("BF16 is not a quantized format");
+}
+
+VectorIsa checked(VectorIsa isa) {
+  if (!vector_isa_supported(isa)) throw std::invalid_argument(std::string("this CPU cannot run ") + vector_isa_name(isa));
+  return isa;
+}
+
+}  // namespace
+
+SpanQuantizer::SpanQuantizer(FormatTag f, const ElementRules& rules, ErrorForm form, VectorIsa isa)
+    : format_(f), rules_(rules), form_(form), isa_(checked(isa)), encoder_(2), table_(nullptr),
+      negative_zero_code_(0) {
+  const FormatId id = format_id_of(f);
+  const bool hot = rules.mode.rounding == kFp8Default.rounding && rules.mode.overflow == kFp8Default.overflow &&
+                   rules.mode.nan == kFp8Default.nan;
+  if (hot && f == FormatTag::kE4M3) encoder_ = 0;
+  else if (hot && f == FormatTag::kE5M2) encoder_ = 1;
+  else table_ = &cached_fp32_table(id, rules.mode);
+  for (uint32_t c = 0; c < 256; ++c) decode_[c] = static_cast<uint32_t>(convert_dynamic(FormatId::kFP32, id, c, kIeeeDefault));
+  if (rules.negative_zero_to_positive) negative_zero_code_ = f == FormatTag::kE2M3 ? 0x20 : 0x80;
+}
+
+uint32_t SpanQuantizer::dequant_one(const SpanScale& sc, uint8_t q) const {
+  if (sc.mx) return fmul_rn_bits(decode_[q], sc.s);
+  return rules_.dequant == DequantMode::kDivideByScale ? fdiv_rn_bits(decode_[q], sc.s) : fmul_rn_bits(decode_[q], sc.inv);
+}
+
+SpanScale SpanQuantizer::scaled(uint32_t s, bool with_table) const {
+  SpanScale sc;
+  sc.s = s;
+  sc.inv = f32_bits(fdiv_rn(1.0f, f32_from_bits(s)));
+  sc.has_table = with_table;
+  if (with_table)
+    for (uint32_t c = 0; c < 256; ++c) sc.table[c] = dequant_one(sc, static_cast<uint8_t>(c));
+  return sc;
+}
+
+SpanScale SpanQuantizer::mx(uint32_t X, bool with_table) const {
+  SpanScale sc;
+  sc.s = X;
+  sc.mx = true;
+  sc.has_table = with_table;
+  if (with_table)
+    for (uint32_t c = 0; c < 256; ++c) sc.table[c] = dequant_one(sc, static_cast<uint8_t>(c));
+  return sc;
+}
+
+void SpanQuantizer::run(const SpanScale& sc, const uint32_t* x, std::size_t n, uint8_t* codes, uint32_t* dequant,
+                        SpanErrors* err) const {
+  KernelArgs a;
+  a.x = x;
+  a.n = n;
+  a.codes = codes;
+  a.dequant = dequant;
+  a.s = sc.s;
+  a.inv = sc.inv;
+  a.mx = sc.mx;
+  a.divide = !sc.mx && rules_.dequant == DequantMode::kDivideByScale;
+  a.table = sc.has_table ? sc.table : nullptr;
+  a.decode = decode_;
+  a.encoder = encoder_;
+  a.enc_table = table_;
+  a.negative_zero_code = negative_zero_code_;
+  a.error_form = err == nullptr ? -1 : (form_ == ErrorForm::kSpec ? 0 : 1);
+  a.err_sum = err == nullptr ? nullptr : &err->err_sum;
+  a.e_out = err == nullptr ? nullptr : err->e;
+  kSpan[static_cast<int>(isa_)](a);
+}
+
+void measure_span(const uint32_t* x, const uint32_t* dequant, std::size_t n, SpanErrors* err, VectorIsa isa) {
+  kMeasure[static_cast<int>(checked(isa))](x, dequant, n, &err->err_sum, err->e);
+}
+
+void keep_as_bf16(const uint32_t* x, std::size_t n, Bf16Rounding rounding, uint32_t* out, VectorIsa isa) {
+  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out);
+}
+
+void stats_add_fast(BlockStats& s, const uint32_t* x, std::size_t n, NanPolicy policy, VectorIsa isa) {
+  kStats[static_cast<int>(checked(isa))](s, x, n, policy);
+}
+
+}  // namespace mor
