@@ -3,7 +3,7 @@
 // the divider by a 2^MAN_BITS-way multiplexer. q must be a value an FP8 code with MAN_BITS mantissa bits decodes
 // to (its significand bits below the top MAN_BITS are zero); other inputs are outside the contract.
 module mor_dequant_lane #(
-    parameter int MAN_BITS = 3
+    parameter int MAN_BITS = mor_pkg::man_bits(mor_pkg::FMT_E4M3)  // significand bits the table resolves
 ) (
     input  logic [31:0]                 q_f32,
     input  logic [31:0]                 scale,
