@@ -218,6 +218,26 @@ BlockStats merge_all(const std::vector<BlockStats>& stats) {
   return all;
 }
 
+// The opening every policy shares: the block grid, the result with its per-block arrays, each block's statistics
+// (in parallel) and the tensor's, whose NNZ, non-finite count and amax go into the result.
+struct Opening {
+  Grid g;
+  std::vector<BlockStats> stats;
+  BlockStats all;
+};
+
+Opening open_policy(const char* policy, const Tensor& t, BlockShape block, NanPolicy nan_policy, int threads,
+                    QuantResult& r) {
+  Opening o{make_grid(t, block), {}, {}};
+  r = start_result(policy, o.g, t.size());
+  o.stats = block_statistics(t, o.g, nan_policy, threads);
+  o.all = merge_all(o.stats);
+  r.nnz = o.all.nnz;
+  r.nonfinite = o.all.nonfinite;
+  r.tensor_amax = o.all.amax;
+  return o;
+}
+
 void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, QuantResult& r) {
   r.tensor_format = FormatTag::kBF16;
   r.reason = why;
@@ -234,15 +254,13 @@ void passthrough_bf16(const Tensor& t, const Grid& g, Reason why, QuantResult& r
 // Tensor-level MoR with GAM scales (spec 6, D3, D5, D6).
 
 QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg) {
-  const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("tensor", g, t.size());
+  QuantResult r;
+  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   r.threshold_fx = threshold_fx(cfg.threshold);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
   for (std::size_t b = 0; b < stats.size(); ++b) r.block_amax[b] = stats[b].amax;
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
   if (all.nonfinite > 0) {  // D2
     passthrough_bf16(t, g, Reason::kNonFinite, r);
     return r;
@@ -322,13 +340,11 @@ QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg)
 // Sub-tensor MoR (spec 7, D7).
 
 QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
-  const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("subtensor", g, t.size());
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  QuantResult r;
+  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   const ElementQuantizer q4(FormatTag::kE4M3, cfg.rules), q5(FormatTag::kE5M2, cfg.rules),
       q23(FormatTag::kE2M3, cfg.rules);
   const SubTensorRules rules{cfg.mode == SubTensorMode::kQuantError, cfg.e5m2_to_bf16, cfg.enable_e2m3};
@@ -367,13 +383,11 @@ QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg) {
 // Baselines.
 
 QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg) {
-  const Grid g = make_grid(t, BlockShape{128, 128});  // blocks only for parallelism; one scale for the tensor
-  QuantResult r = start_result("current", g, t.size());
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  QuantResult r;  // blocks only for parallelism; one scale for the tensor
+  const Opening o = open_policy("current", t, BlockShape{128, 128}, cfg.rules.nan_policy, cfg.threads, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   const uint32_t scale = te_current_scale(all.amax, fmax_of(cfg.format), cfg.eps, cfg.power_of_two);
   r.group_amax = {all.amax};
   r.group_scale = {scale};
@@ -395,13 +409,10 @@ QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig
 }
 
 QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
-  const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("blockwise", g, t.size());
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  QuantResult r;
+  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
   const ElementQuantizer q(FormatTag::kE4M3, cfg.rules);
   parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
     const auto bi = static_cast<std::size_t>(b);
@@ -419,13 +430,10 @@ QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg) {
 }
 
 QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg) {
-  const Grid g = make_grid(t, cfg.block);
-  QuantResult r = start_result("mxfp8", g, t.size());
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  QuantResult r;
+  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
   const ElementQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;
