@@ -99,7 +99,7 @@ module mor_element_pipe #(
   assign st_valid[0] = x_valid && x_kind == mor_pkg::BEAT_EMIT;
   assign st_data[0] = {x_last, lane_codes};
   for (genvar k = 0; k < PIPE; k++) begin : g_stage
-    mor_pipe_stage #(.WIDTH(LANES*8+1), .LOCKSTEP(k != PIPE - 1)) stage (
+    mor_pipe_stage #(.WIDTH(LANES*8+1), .LOCKSTEP(k < PIPE - 1 ? 1 : 0)) stage (
         .clk(clk), .rst_n(rst_n), .in_valid(st_valid[k]), .in_ready(st_ready[k]), .in_data(st_data[k]),
         .out_valid(st_valid[k+1]), .out_ready(st_ready[k+1]), .out_data(st_data[k+1]));
   end

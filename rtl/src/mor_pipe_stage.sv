@@ -10,7 +10,7 @@
 // twin is sim/src/pipe_stage.hpp.
 module mor_pipe_stage #(
     parameter int WIDTH = 1,
-    parameter bit LOCKSTEP = 0
+    parameter int LOCKSTEP = 0  // 0 or 1
 ) (
     input  logic             clk,
     input  logic             rst_n,
@@ -21,7 +21,7 @@ module mor_pipe_stage #(
     input  logic             out_ready,
     output logic [WIDTH-1:0] out_data
 );
-  assign in_ready = LOCKSTEP ? out_ready : (out_ready || !out_valid);
+  assign in_ready = LOCKSTEP != 0 ? out_ready : (out_ready || !out_valid);
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) out_valid <= 1'b0;
     else if (in_ready) out_valid <= in_valid;
