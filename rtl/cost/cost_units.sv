@@ -84,7 +84,7 @@ module cost_mor_tl_lane_dqtable (
   logic [31:0] y;  // the canonical metric compares the dequantized value with x, not y
   /* verilator lint_on UNUSEDSIGNAL */
   cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
-  mor_dequant_lane #(.MAN_BITS(mor_pkg::man_bits(mor_pkg::FMT_E4M3))) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
+  mor_dequant_lane #(.FMT(mor_pkg::FMT_E4M3)) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
                                                         .dequant(dequant));
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
 endmodule

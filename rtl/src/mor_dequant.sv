@@ -10,6 +10,6 @@ module mor_dequant #(
 );
   localparam int MAN_BITS = mor_pkg::man_bits(FMT);
   logic [28*(1<<MAN_BITS)-1:0] entries;
-  mor_dequant_table #(.MAN_BITS(MAN_BITS)) tbl (.scale(scale), .entries(entries));
-  mor_dequant_lane #(.MAN_BITS(MAN_BITS)) lane (.q_f32(q_f32), .scale(scale), .entries(entries), .dequant(dequant));
+  mor_dequant_table #(.FMT(FMT)) tbl (.scale(scale), .entries(entries));
+  mor_dequant_lane #(.FMT(FMT)) lane (.q_f32(q_f32), .scale(scale), .entries(entries), .dequant(dequant));
 endmodule

@@ -69,7 +69,7 @@ module mor_element_pipe #(
   // docs/cost-analysis.md).
   localparam int DQ_MAN_BITS = mor_pkg::man_bits(mor_pkg::FMT_E4M3);
   logic [28*(1<<DQ_MAN_BITS)-1:0] dq_entries;
-  mor_dequant_table #(.MAN_BITS(DQ_MAN_BITS)) dq_table (.scale(x_scale), .entries(dq_entries));
+  mor_dequant_table #(.FMT(mor_pkg::FMT_E4M3)) dq_table (.scale(x_scale), .entries(dq_entries));
   logic [LANES*8-1:0] lane_codes;
   logic [LANES*32-1:0] lane_d;
   logic [25:0] lane_efx[LANES];

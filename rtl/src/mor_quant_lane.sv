@@ -24,6 +24,6 @@ module mor_quant_lane (
   mor_cvt_fp8_to_f32 #(.FMT(mor_pkg::FMT_E4M3)) dec4 (.code(q4), .f32(q4f));
   mor_cvt_fp8_to_f32 #(.FMT(mor_pkg::FMT_E5M2)) dec5 (.code(q5), .f32(q5f));
   assign code = e5m2 ? q5 : q4;
-  mor_dequant_lane #(.MAN_BITS(mor_pkg::man_bits(mor_pkg::FMT_E4M3)))
+  mor_dequant_lane #(.FMT(mor_pkg::FMT_E4M3))
       dq (.q_f32(e5m2 ? q5f : q4f), .scale(scale), .entries(dq_entries), .dequant(dequant));
 endmodule
