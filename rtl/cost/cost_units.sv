@@ -219,7 +219,7 @@ endmodule
 // Beat statistics at LANES lanes, keeping only the outputs a quantizer reads (WHICH: 0 amax; 1 amax, nnz and the
 // non-finite count (tensor-level); 2 amax, smallest nonzero and the non-finite count (sub-tensor)).
 module cost_beat_stats #(
-    parameter int LANES = 32,
+    parameter int LANES = mor_pkg::ENGINE_LANES,
     parameter int WHICH = 0
 ) (
     input  logic [LANES*32-1:0]    data,
@@ -276,7 +276,7 @@ endmodule
 // Error sum of one beat added to the tensor's 64-bit accumulator (D5), plus the decision compare
 // err_sum > T_fx * NNZ.
 module cost_err_acc #(
-    parameter int LANES = 32
+    parameter int LANES = mor_pkg::ENGINE_LANES
 ) (
     input  logic                clk,
     input  logic                clear,

@@ -93,8 +93,17 @@ QUANTIZERS.append(
     ("[design change] tensor-level, power-of-two block scales, BINADE, amax supplied", "cost_mor_tl_lane_pow2_binade",
      {"cost_beat_stats_tl": 1, "cost_mx_scale": 1, "cost_err_acc": 1}, 1,
      "one pass: group amax from the producer; block scale as an E8M0 exponent"))
-LANES = 32
 BASELINE = "MXFP8 (NV_RCEIL, 1x32 blocks)"
+
+
+def package_ints():
+    """The contract's integer constants (ENGINE_LANES, ...) from the generated package rtl/include/mor_pkg.sv."""
+    text = (ROOT / "rtl" / "include" / "mor_pkg.sv").read_text()
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"localparam int (\w+) = (\d+);", text)}
+
+
+CONTRACT = package_ints()
+LANES = CONTRACT["ENGINE_LANES"]
 
 
 def log(msg):
@@ -216,7 +225,9 @@ def yosys_script(top, params, files, liberty, workdir):
 def engine_memory_bits(params):
     """Bits of the engine's two memories at these parameters: two block buffers of BEATS_MAX beats of LANES x 32
     bits (rtl/src/mor_subtensor_ctrl.sv), and MAX_BLOCKS 32-bit block amax values (rtl/src/mor_tensor_ctrl.sv)."""
-    lanes, beats, blocks = params.get("LANES", 32), params.get("BEATS_MAX", 512), params.get("MAX_BLOCKS", 4096)
+    lanes = params.get("LANES", CONTRACT["ENGINE_LANES"])
+    beats = params.get("BEATS_MAX", CONTRACT["ENGINE_BLOCK_BEATS_MAX"])
+    blocks = params.get("MAX_BLOCKS", CONTRACT["ENGINE_MAX_BLOCKS"])
     return {"block_buffers": 2 * beats * lanes * 32, "block_amax": blocks * 32}
 
 
