@@ -1,7 +1,7 @@
 // A first-in first-out queue of DEPTH entries of WIDTH bits with valid/ready on both sides (the engine's block-info
-// queue). The head is read combinationally; a push and a pop may happen in the same cycle, also on a full queue
-// only when the consumer pops (in_ready does not look at out_ready, so the producer's ready does not depend on the
-// consumer's). The storage needs no reset. The SystemC twin is sim/src/fifo.hpp.
+// queue). The head is read combinationally; a push and a pop may happen in the same cycle. in_ready looks at the fill
+// level only, so a full queue takes no push even in a cycle it pops, and the producer's ready never depends on the
+// consumer's. The storage needs no reset. The SystemC twin is sim/src/fifo.hpp.
 module mor_fifo #(
     parameter int WIDTH = 1,
     parameter int DEPTH = 4,  // >= 2
