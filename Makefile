@@ -14,7 +14,7 @@ help:
 	@echo "make exhaustive  full 2^32 sweeps (ctest -L exhaustive; the default run does them strided)"
 	@echo "make bench       benchmarks with their baselines and ratios"
 	@echo "make lint        verilator --lint-only -Wall on every RTL module"
-	@echo "make formats     regenerate rtl/include/mor_formats.vh from the model's format table"
+	@echo "make formats     regenerate rtl/include/mor_pkg.sv and mor_pkg.cmake from the model's format table and contract"
 	@echo "make cost        Yosys/ABC gate counts into docs/cost.md (LIBERTY=... to override)"
 	@echo "make coverage    Verilator line/toggle coverage of the RTL harnesses"
 	@echo "make sanitize    ASan/UBSan build of the test suite, then run it"
@@ -60,8 +60,10 @@ bench: build
 lint: build
 	cd $(BUILD) && ctest -R '^rtl\.lint\.' --output-on-failure
 
+# Written to a temporary file and renamed into place: a failed run leaves the committed files as they were.
 formats: build
-	$(BUILD)/bin/mor formats --verilog > rtl/include/mor_formats.vh
+	$(BUILD)/bin/mor formats --verilog > rtl/include/mor_pkg.sv.tmp && mv rtl/include/mor_pkg.sv.tmp rtl/include/mor_pkg.sv
+	$(BUILD)/bin/mor formats --cmake > rtl/include/mor_pkg.cmake.tmp && mv rtl/include/mor_pkg.cmake.tmp rtl/include/mor_pkg.cmake
 
 sanitize: deps
 	cmake -S . -B $(BUILD)-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOR_SANITIZE=ON -DMOR_WITH_CUDA=OFF $(CMAKE_FLAGS)

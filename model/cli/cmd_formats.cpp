@@ -1,4 +1,5 @@
-// `mor formats`: the format table; `--verilog` writes the RTL's header generated from it.
+// `mor formats`: the format table; `--verilog` and `--cmake` write the RTL's package and CMake's copy of the
+// contract generated from the model's headers (`make formats` commits them).
 #include <cstdio>
 
 #include "command.hpp"
@@ -7,11 +8,16 @@
 namespace {
 
 mor::cli::Action setup(CLI::App& app) {
-  auto* sub = app.add_subcommand("formats", "Print the format table; --verilog prints rtl/include/mor_formats.vh");
+  auto* sub = app.add_subcommand(
+      "formats", "Print the format table; --verilog prints rtl/include/mor_pkg.sv, --cmake rtl/include/mor_pkg.cmake");
   auto verilog = std::make_shared<bool>(false);
-  sub->add_flag("--verilog", *verilog, "print the Verilog header generated from the format table");
-  return {sub, [verilog] {
-            const std::string text = *verilog ? mor::verilog_format_header() : mor::format_table_text();
+  auto cmake = std::make_shared<bool>(false);
+  auto* v = sub->add_flag("--verilog", *verilog, "print the SystemVerilog package generated from the contract");
+  sub->add_flag("--cmake", *cmake, "print the CMake variables generated from the contract")->excludes(v);
+  return {sub, [verilog, cmake] {
+            const std::string text = *verilog ? mor::verilog_package()
+                                     : *cmake ? mor::cmake_contract()
+                                              : mor::format_table_text();
             std::fwrite(text.data(), 1, text.size(), stdout);
             return 0;
           }};

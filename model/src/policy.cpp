@@ -386,6 +386,26 @@ BlockStats merge_all(const std::vector<BlockStats>& stats) {
   return all;
 }
 
+// The opening every policy shares: the block grid, the result with its per-block arrays, each block's statistics
+// (in parallel) and the tensor's, whose NNZ, non-finite count and amax go into the result.
+struct Opening {
+  Grid g;
+  std::vector<BlockStats> stats;
+  BlockStats all;
+};
+
+Opening open_policy(const char* policy, const Tensor& t, BlockShape block, NanPolicy nan_policy, int threads,
+                    bool write_outputs, QuantResult& r) {
+  Opening o{make_grid(t, block), {}, {}};
+  start_result(policy, o.g, t.size(), write_outputs, r);
+  o.stats = block_statistics(t, o.g, nan_policy, threads);
+  o.all = merge_all(o.stats);
+  r.nnz = o.all.nnz;
+  r.nonfinite = o.all.nonfinite;
+  r.tensor_amax = o.all.amax;
+  return o;
+}
+
 void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockStats>& stats, Reason why,
                       Bf16Rounding rounding, Fp32Order order, int threads, QuantResult& r) {
   r.tensor_format = FormatTag::kBF16;
@@ -408,16 +428,13 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
 // Tensor-level MoR with GAM scales (spec 6, D3, D5, D6).
 
 void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r) {
-  const Grid g = make_grid(t, cfg.block);
   if (cfg.metric == MetricKind::kInterval) check_interval_config(cfg);
-  start_result("tensor", g, t.size(), cfg.write_outputs, r);
+  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   r.threshold_fx = threshold_fx(cfg.threshold);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
   for (std::size_t b = 0; b < stats.size(); ++b) r.block_amax[b] = stats[b].amax;
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
   if (all.nonfinite > 0) {  // D2
     passthrough_bf16(t, g, stats, Reason::kNonFinite, cfg.rules.bf16, fp32_order(t, g, cfg.compute_reference_metric),
                      cfg.threads, r);
@@ -502,13 +519,10 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
 // Sub-tensor MoR (spec 7, D7).
 
 void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r) {
-  const Grid g = make_grid(t, cfg.block);
-  start_result("subtensor", g, t.size(), cfg.write_outputs, r);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   const SpanQuantizer q4(FormatTag::kE4M3, cfg.rules, cfg.error_form), q5(FormatTag::kE5M2, cfg.rules, cfg.error_form),
       q23(FormatTag::kE2M3, cfg.rules, cfg.error_form);
   const SubTensorRules rules{cfg.mode == SubTensorMode::kQuantError, cfg.e5m2_to_bf16, cfg.enable_e2m3};
@@ -560,13 +574,12 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
 // Baselines.
 
 void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r) {
-  const Grid g = make_grid(t, BlockShape{128, 128});  // blocks only for parallelism; one scale for the tensor
-  start_result("current", g, t.size(), cfg.write_outputs, r);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  // Blocks only for parallelism; one scale for the tensor.
+  const Opening o = open_policy("current", t, BlockShape{128, 128}, cfg.rules.nan_policy, cfg.threads,
+                                cfg.write_outputs, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
+  const BlockStats& all = o.all;
   const uint32_t scale = te_current_scale(all.amax, fmax_of(cfg.format), cfg.eps, cfg.power_of_two);
   r.group_amax = {all.amax};
   r.group_scale = {scale};
@@ -588,13 +601,9 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
 }
 
 void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r) {
-  const Grid g = make_grid(t, cfg.block);
-  start_result("blockwise", g, t.size(), cfg.write_outputs, r);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
   const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
@@ -612,13 +621,9 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
 }
 
 void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
-  const Grid g = make_grid(t, cfg.block);
-  start_result("mxfp8", g, t.size(), cfg.write_outputs, r);
-  const auto stats = block_statistics(t, g, cfg.rules.nan_policy, cfg.threads);
-  const BlockStats all = merge_all(stats);
-  r.nnz = all.nnz;
-  r.nonfinite = all.nonfinite;
-  r.tensor_amax = all.amax;
+  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+  const Grid& g = o.g;
+  const auto& stats = o.stats;
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
   const SpanQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;

@@ -2,7 +2,6 @@
 // parts, each built only from the verified modules of rtl/src with their mode inputs tied to constants, so that
 // synthesis keeps exactly the logic one fixed configuration needs. Not simulated on their own: every unit is a
 // wiring of checked modules. rtl/cost/run_cost.py synthesizes each one and composes the 32-lane quantizers.
-`include "mor_formats.vh"
 /* verilator lint_off DECLFILENAME */  // one file holds all cost units
 
 // ---- lanes: one element per cycle ------------------------------------------------------------------------------
@@ -15,10 +14,9 @@ module cost_cs_lane (
 );
   logic [31:0] y;
   mor_f32_mul mul (.a(x), .b(scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E4M3))
+      cvt (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+           .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(e4m3_code));
 endmodule
 
 // MXFP8: y = RN32(x / X) with X = 2^(c - 127) from the E8M0 block scale, computed as the FP32 product with
@@ -33,10 +31,9 @@ module cost_mx_lane (
   logic [31:0] y, inv_scale;
   assign inv_scale = {1'b0, 8'd254 - scale_e8m0, 23'd0};
   mor_f32_mul mul (.a(x), .b(inv_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E4M3))
+      cvt (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+           .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(e4m3_code));
 endmodule
 
 // The front half of every tensor-level lane below: y = RN32(x * scale), its E4M3 code (RNE, SATFINITE, canonical
@@ -49,12 +46,10 @@ module cost_e4m3_front (
     output logic [31:0] q_f32
 );
   mor_f32_mul mul (.a(x), .b(scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-           .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(e4m3_code));
-  mor_cvt_fp8_to_f32 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL)) dec (.code(e4m3_code), .f32(q_f32));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E4M3))
+      cvt (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+           .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(e4m3_code));
+  mor_cvt_fp8_to_f32 #(.FMT(mor_pkg::FMT_E4M3)) dec (.code(e4m3_code), .f32(q_f32));
 endmodule
 
 // MoR tensor-level lane with the canonical metric (D4, D5) as the spec writes it: quantize with the GAM block
@@ -89,7 +84,7 @@ module cost_mor_tl_lane_dqtable (
   logic [31:0] y;  // the canonical metric compares the dequantized value with x, not y
   /* verilator lint_on UNUSEDSIGNAL */
   cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
-  mor_dequant_lane #(.MAN_BITS(`MOR_E4M3_MAN_BITS)) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
+  mor_dequant_lane #(.FMT(mor_pkg::FMT_E4M3)) dq (.q_f32(q_f32), .scale(block_scale), .entries(dq_entries),
                                                         .dequant(dequant));
   mor_error_lane err (.x(x), .dequant(dequant), .e_fx(e_fx));
 endmodule
@@ -173,14 +168,12 @@ module cost_mor_st_lane (
   logic [7:0] q4, q5;
   logic [15:0] bf16;
   mor_f32_mul mul (.a(x), .b(block_scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt4 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q4));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
-                       .SPECIAL(`MOR_E5M2_SPECIAL))
-      cvt5 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q5));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E4M3))
+      cvt4 (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+            .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(q4));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E5M2))
+      cvt5 (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+            .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(q5));
   mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
   always_comb begin
     case (tag)
@@ -240,14 +233,12 @@ module cost_mor_st_lane_pow2 (
   logic [7:0] q4, q5;
   logic [15:0] bf16;
   mor_f32_mul mul (.a(x), .b(scale), .y(y));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E4M3_EXP_BITS), .MAN_BITS(`MOR_E4M3_MAN_BITS), .BIAS(`MOR_E4M3_BIAS),
-                       .SPECIAL(`MOR_E4M3_SPECIAL))
-      cvt4 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q4));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(`MOR_E5M2_EXP_BITS), .MAN_BITS(`MOR_E5M2_MAN_BITS), .BIAS(`MOR_E5M2_BIAS),
-                       .SPECIAL(`MOR_E5M2_SPECIAL))
-      cvt5 (.f32(y), .rounding_mode(3'(`MOR_RND_RNE)), .overflow_mode(2'(`MOR_OVF_SATFINITE)),
-            .nan_mode(1'(`MOR_NAN_CANON)), .rand_bits(32'd0), .code(q5));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E4M3))
+      cvt4 (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+            .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(q4));
+  mor_cvt_f32_to_fp8 #(.FMT(mor_pkg::FMT_E5M2))
+      cvt5 (.f32(y), .rounding_mode(mor_pkg::RND_RNE), .overflow_mode(mor_pkg::OVF_SATFINITE),
+            .nan_mode(mor_pkg::NAN_CANON), .rand_bits(32'd0), .code(q5));
   mor_cvt_f32_to_bf16 to_bf16 (.f32(x), .ties_away(1'b0), .bf16(bf16));
   always_comb begin
     case (tag)
@@ -263,7 +254,7 @@ endmodule
 // Beat statistics at LANES lanes, keeping only the outputs a quantizer reads (WHICH: 0 amax; 1 amax, nnz and the
 // non-finite count (tensor-level); 2 amax, smallest nonzero and the non-finite count (sub-tensor)).
 module cost_beat_stats #(
-    parameter int LANES = 32,
+    parameter int LANES = mor_pkg::ENGINE_LANES,
     parameter int WHICH = 0
 ) (
     input  logic [LANES*32-1:0]    data,
@@ -290,37 +281,37 @@ module cost_amax_acc (
   always_ff @(posedge clk) amax <= clear ? beat_amax : (beat_amax > amax ? beat_amax : amax);
 endmodule
 
-// TE current scaling scale: RN32(448 / amax) (once per tensor).
+// TE current scaling scale: RN32(FMAX / amax) (once per tensor).
 module cost_cs_scale (
     input  logic [31:0] amax,
     output logic [31:0] scale
 );
-  mor_f32_div div (.a(32'h43E0_0000), .b(amax), .y(scale));
+  mor_f32_div div (.a(mor_pkg::FMAX_E4M3), .b(amax), .y(scale));
 endmodule
 
-// MXFP8 NV_RCEIL scale: E8M0 code of RN32(amax * RN32(1/448)) rounded up (once per 32-element block, i.e. once
+// MXFP8 NV_RCEIL scale: E8M0 code of RN32(amax * RN32(1/FMAX)) rounded up (once per 32-element block, i.e. once
 // per beat at 32 lanes).
 module cost_mx_scale (
     input  logic [31:0] amax,
     output logic [7:0]  scale_e8m0
 );
   logic [31:0] ratio;
-  mor_f32_mul mul (.a(amax), .b(32'h3B12_4925), .y(ratio));  // RN32(1/448)
+  mor_f32_mul mul (.a(amax), .b(mor_pkg::FMAX_RECIPROCAL_E4M3), .y(ratio));
   mor_cvt_f32_to_e8m0 cvt (.f32(ratio), .round_up_mode(1'b1), .satfinite(1'b1), .code(scale_e8m0));
 endmodule
 
-// GAM group step: r_g = RN32(448 / a_g) (once per tensor).
+// GAM group step without the floor: r_g = RN32(FMAX / a_g) (once per tensor; mor_gam_group_scale adds the floor).
 module cost_gam_group (
     input  logic [31:0] group_amax,
     output logic [31:0] group_scale
 );
-  mor_f32_div div (.a(32'h43E0_0000), .b(group_amax), .y(group_scale));
+  mor_f32_div div (.a(mor_pkg::FMAX_E4M3), .b(group_amax), .y(group_scale));
 endmodule
 
 // Error sum of one beat added to the tensor's 64-bit accumulator (D5), plus the decision compare
 // err_sum > T_fx * NNZ.
 module cost_err_acc #(
-    parameter int LANES = 32
+    parameter int LANES = mor_pkg::ENGINE_LANES
 ) (
     input  logic                clk,
     input  logic                clear,
@@ -361,7 +352,8 @@ module cost_st_block (
 );
   logic [31:0] range, scale;
   mor_f32_div dr (.a(block_amax), .b(block_min_nonzero), .y(range));
-  assign tag = range <= (qe_mode ? 32'h47E0_0000 : 32'h46E0_0000) ? 2'd0 : range <= 32'h4E60_0000 ? 2'd1 : 2'd2;
-  mor_f32_div sc (.a(tag == 2'd1 ? 32'h4760_0000 : 32'h43E0_0000), .b(block_amax), .y(scale));
-  assign block_scale = pow2_scales ? scale & 32'h7F80_0000 : scale;
+  assign tag = range <= (qe_mode ? mor_pkg::BAND_E4M3_QUANT_ERROR : mor_pkg::BAND_E4M3) ? mor_pkg::TAG_E4M3
+             : range <= mor_pkg::BAND_E5M2 ? mor_pkg::TAG_E5M2 : mor_pkg::TAG_BF16;
+  mor_f32_div sc (.a(tag == mor_pkg::TAG_E5M2 ? mor_pkg::FMAX_E5M2 : mor_pkg::FMAX_E4M3), .b(block_amax), .y(scale));
+  assign block_scale = pow2_scales ? scale & mor_pkg::F32_INF : scale;
 endmodule

@@ -71,10 +71,10 @@ QUANTIZERS = [
     ("MXFP8 (NV_RCEIL, 1x32 blocks)", "cost_mx_lane", {"cost_beat_stats_amax": 1, "cost_mx_scale": 1}, 1,
      "one block per beat"),
     ("MoR tensor-level, GAM, canonical metric", "cost_mor_tl_lane",
-     {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_scale": 1, "cost_err_acc": 1}, 2,
+     {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_block_scale": 1, "cost_err_acc": 1}, 2,
      "statistics pass, then quantize + measure pass"),
     (ENGINE_LANE_FORM, "cost_mor_tl_lane_dqtable",
-     {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_scale": 1, "cost_err_acc": 1,
+     {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_block_scale": 1, "cost_err_acc": 1,
       "mor_dequant_table": 1}, 2, "per-lane dequantize divider replaced by one table of 8 quotients"),
     ("MoR tensor-level, GAM comparators, canonical metric", "cost_mor_tl_lane",
      {"cost_beat_stats_tl": 1, "cost_amax_acc": 1, "cost_gam_group": 1, "mor_gam_offset_cmp": 1, "cost_err_acc": 1}, 2,
@@ -101,8 +101,17 @@ QUANTIZERS.append(
     ("[design change] tensor-level, power-of-two block scales, BINADE, amax supplied", "cost_mor_tl_lane_pow2_binade",
      {"cost_beat_stats_tl": 1, "cost_mx_scale": 1, "cost_err_acc": 1}, 1,
      "one pass: group amax from the producer; block scale as an E8M0 exponent"))
-LANES = 32
 BASELINE = "MXFP8 (NV_RCEIL, 1x32 blocks)"
+
+
+def package_ints():
+    """The contract's integer constants (ENGINE_LANES, ...) from the generated package rtl/include/mor_pkg.sv."""
+    text = (ROOT / "rtl" / "include" / "mor_pkg.sv").read_text()
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"localparam int (\w+) = (\d+);", text)}
+
+
+CONTRACT = package_ints()
+LANES = CONTRACT["ENGINE_LANES"]
 
 
 def log(msg):
@@ -176,6 +185,11 @@ def icg_wrapper(icg):
 
 
 ENGINE = "mor_quantizer"
+# Units of the engine costed only inside it (the hierarchical engine run): alone and flattened they would hold the
+# engine's memories as flip-flops, or its 32 lanes flat.
+ENGINE_PARTS = {"mor_element_pipe", "mor_subtensor_ctrl", "mor_tensor_ctrl"}
+# The contract package: read first in every order (modules name it as mor_pkg::).
+PACKAGE = ROOT / "rtl" / "include" / "mor_pkg.sv"
 
 
 def yosys_script(top, params, files, liberty, workdir):
@@ -217,9 +231,11 @@ def yosys_script(top, params, files, liberty, workdir):
 
 
 def engine_memory_bits(params):
-    """Bits of the engine's two memories at these parameters (rtl/src/mor_quantizer.sv): two block buffers of
-    BEATS_MAX beats of LANES x 32 bits, and MAX_BLOCKS 32-bit block amax values."""
-    lanes, beats, blocks = params.get("LANES", 32), params.get("BEATS_MAX", 512), params.get("MAX_BLOCKS", 4096)
+    """Bits of the engine's two memories at these parameters: two block buffers of BEATS_MAX beats of LANES x 32
+    bits (rtl/src/mor_subtensor_ctrl.sv), and MAX_BLOCKS 32-bit block amax values (rtl/src/mor_tensor_ctrl.sv)."""
+    lanes = params.get("LANES", CONTRACT["ENGINE_LANES"])
+    beats = params.get("BEATS_MAX", CONTRACT["ENGINE_BLOCK_BEATS_MAX"])
+    blocks = params.get("MAX_BLOCKS", CONTRACT["ENGINE_MAX_BLOCKS"])
     return {"block_buffers": 2 * beats * lanes * 32, "block_amax": blocks * 32}
 
 
@@ -302,13 +318,14 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
 
 
 def read_orders(files, count):
+    """`count` orders of the module files, each after the package."""
     orders = [list(files), list(reversed(files))]
     rng = random.Random(20261201)
     while len(orders) < count:
         shuffled = list(files)
         rng.shuffle(shuffled)
         orders.append(shuffled)
-    return orders[:count]
+    return [[PACKAGE] + order for order in orders[:count]]
 
 
 def main():
@@ -362,7 +379,8 @@ def main():
         log(f"clock gate mapped to the Liberty cell {icg[0]}")
     elif liberty:
         log("the Liberty file has no integrated clock-gating cell: mor_clock_gate's latch is not in the area")
-    targets = [(p.stem, p.stem, {}, "rtl/src module") for p in sources if p.stem != ENGINE]
+    targets = [(p.stem, p.stem, {}, "rtl/src module") for p in sources
+               if p.stem != ENGINE and p.stem not in ENGINE_PARTS]
     # The whole engine, default parameters (32 lanes, both modes), hierarchical, memories kept as memories.
     targets.append((ENGINE, ENGINE, {}, "the whole engine: 32 lanes, tensor-level and sub-tensor modes, control, "
                     "FIFOs, pipeline registers (memories not in GE)"))

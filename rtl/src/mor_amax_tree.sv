@@ -2,7 +2,7 @@
 // nonzero finite |x| (sub-tensor dynamic range), and the counts of nonzero and non-finite elements. One generate
 // array per tree level (BUILD-NOTES trap 13). NaN policy is a parameter: 0 IGNORE_NAN, 1 PROPAGATE_NAN.
 module mor_amax_tree #(
-    parameter int LANES = 32,
+    parameter int LANES = mor_pkg::ENGINE_LANES,
     parameter int PROPAGATE_NAN = 0
 ) (
     /* verilator lint_off UNUSEDSIGNAL */

@@ -15,9 +15,13 @@ module mor_cvt_f32_to_e8m0 (
   logic is_nan, is_inf;
   assign is_nan = e == 8'hFF && m != 0;
   assign is_inf = e == 8'hFF && m == 0;
-  // RP: the next power of two when |x| is not one; a subnormal above 2^-127 rounds up to 2^-126.
-  logic bump;
-  assign bump = round_up_mode && m != 0 && (e != 0 || m > 23'h40_0000);
+  // The kept value is 2^(e-127) (code e), or 2^-127 (code 0) for a subnormal; |x| is above it when a normal has
+  // mantissa bits, or a subnormal is above 2^-127 (its mantissa above 0x400000). RP rounds that up to the next
+  // power of two (a subnormal above 2^-127 to 2^-126); E8M0 has no sign, so RP is RU of a positive value.
+  logic above_kept, bump;
+  assign above_kept = e != 0 ? m != 0 : m > 23'h40_0000;
+  mor_rounding rnd (.rounding_mode(round_up_mode ? mor_pkg::RND_RU : mor_pkg::RND_RZ), .sign(1'b0), .lsb(1'b0),
+                    .guard(above_kept), .sticky(1'b0), .sr_carry(1'b0), .round_up(bump));
   logic [8:0] raw;
   assign raw = {1'b0, e} + 9'(bump);
   always_comb begin

@@ -1,32 +1,30 @@
-// FP32 -> 8-bit element format (E4M3, E5M2, E2M3, E3M2, E2M1 from mor_formats.vh), one lane, combinational.
-// The same stages as the model's mor::convert (model/include/mor/core/convert.hpp): unpack, special cases, round with
-// an unbounded exponent, overflow after rounding, pack. Every rounding mode of spec 2, including SR with the
-// caller's 32 random bits; BF16 inputs enter as {bf16, 16'h0}.
-`include "mor_formats.vh"
-
+// FP32 -> element format of at most 8 bits (E4M3, E5M2, E2M3, E3M2, E2M1: mor_pkg's FMT_*), one lane,
+// combinational. The same stages as the model's mor::convert (model/include/mor/core/convert.hpp): unpack, special
+// cases, round with an unbounded exponent (mor_rounding), overflow after rounding, pack. Every rounding mode of
+// spec 2, including SR with the caller's 32 random bits; BF16 inputs enter as {bf16, 16'h0}.
 module mor_cvt_f32_to_fp8 #(
-    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
-    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
-    parameter int BIAS = `MOR_E4M3_BIAS,
-    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+    parameter int FMT = mor_pkg::FMT_E4M3,
+    localparam int EXP_BITS = mor_pkg::exp_bits(FMT),
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT),
+    localparam int W = EXP_BITS + MAN_BITS  // magnitude bits; the code has a sign bit above them
 ) (
-    input  logic [31:0]                 f32,
-    input  logic [2:0]                  rounding_mode,  // `MOR_RND_*
-    input  logic [1:0]                  overflow_mode,  // `MOR_OVF_*
-    input  logic                        nan_mode,       // `MOR_NAN_*
-    input  logic [31:0]                 rand_bits,      // read only under `MOR_RND_SR
-    output logic [EXP_BITS+MAN_BITS:0]  code
+    input  logic [31:0] f32,
+    input  logic [2:0]  rounding_mode,  // mor_pkg::rounding_e
+    input  logic [1:0]  overflow_mode,  // mor_pkg::overflow_e
+    input  logic        nan_mode,       // mor_pkg::nan_e
+    input  logic [31:0] rand_bits,      // read only under mor_pkg::RND_SR
+    output logic [W:0]  code
 );
-  localparam int W = EXP_BITS + MAN_BITS;
+  localparam int BIAS = mor_pkg::bias(FMT);
+  localparam int SPECIAL = mor_pkg::special(FMT);
   localparam logic [W-1:0] ALL_ONES = {W{1'b1}};
-  localparam logic [W-1:0] INF_MAG = {{EXP_BITS{1'b1}}, {MAN_BITS{1'b0}}};
-  localparam logic [W-1:0] MAX_MAG = (SPECIAL == `MOR_SPECIAL_IEEE) ? INF_MAG - 1'b1
-                                   : (SPECIAL == `MOR_SPECIAL_FINITE) ? ALL_ONES : ALL_ONES - 1'b1;
-  localparam logic [W-1:0] QNAN_MAG = (SPECIAL == `MOR_SPECIAL_IEEE)
-                                    ? INF_MAG | (W'(1) << (MAN_BITS - 1)) : ALL_ONES;
+  localparam logic [63:0] MAX_MAG_TABLE = mor_pkg::max_finite_mag(FMT);  // (Icarus 11 cannot cast a call)
+  localparam logic [63:0] QNAN_MAG_TABLE = mor_pkg::quiet_nan_mag(FMT);
+  localparam logic [W-1:0] MAX_MAG = MAX_MAG_TABLE[W-1:0];
+  localparam logic [W-1:0] QNAN_MAG = QNAN_MAG_TABLE[W-1:0];
   // Inf where the format has it, else NaN, else max finite.
-  localparam logic [W-1:0] INFINITE_MAG = (SPECIAL == `MOR_SPECIAL_IEEE) ? INF_MAG
-                                        : (SPECIAL == `MOR_SPECIAL_FINITE) ? MAX_MAG : QNAN_MAG;
+  localparam logic [W-1:0] INFINITE_MAG = (SPECIAL == mor_pkg::SPECIAL_IEEE) ? {{EXP_BITS{1'b1}}, {MAN_BITS{1'b0}}}
+                                        : (SPECIAL == mor_pkg::SPECIAL_FINITE) ? MAX_MAG : QNAN_MAG;
   localparam int SHIFT_NORMAL = 23 - MAN_BITS;
   localparam int SHIFT_MAX = 57;  // beyond this every bit is below the 33 fraction bits that matter
 
@@ -61,7 +59,7 @@ module mor_cvt_f32_to_fp8 #(
   logic [63:0] aligned;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [MAN_BITS:0] kept;
-  logic        guard, sticky, inexact;
+  logic        guard, sticky;
   logic [31:0] frac32;              // the discarded fraction, truncated to 32 bits (SR)
   logic [23:0] below_guard;         // the bits of sig under the guard bit
   assign aligned = {8'd0, sig, 32'd0} >> shamt;
@@ -70,39 +68,28 @@ module mor_cvt_f32_to_fp8 #(
   assign frac32 = aligned[31:0];
   assign below_guard = shamt > 6'd24 ? 24'hFF_FFFF : (24'd1 << (shamt - 6'd1)) - 24'd1;
   assign sticky = |(sig & below_guard);
-  assign inexact = guard | sticky;
 
   // ---- rounding decision ----
   logic round_up;
   logic sr_carry;  // frac32 + rand_bits >= 2^32, i.e. frac32 > ~rand_bits
   assign sr_carry = frac32 > ~rand_bits;
-  always_comb begin
-    case (rounding_mode)
-      3'(`MOR_RND_RNE): round_up = guard && (sticky || kept[0]);
-      3'(`MOR_RND_RNA): round_up = guard;
-      3'(`MOR_RND_RU):  round_up = inexact && !sign;
-      3'(`MOR_RND_RD):  round_up = inexact && sign;
-      3'(`MOR_RND_SR):  round_up = inexact && sr_carry;
-      default:          round_up = 1'b0;  // RZ; RTO ORs the sticky bit into the LSB instead
-    endcase
-  end
-  logic [MAN_BITS:0] kept_rto;
-  assign kept_rto = (rounding_mode == 3'(`MOR_RND_RTO)) ? (kept | {{MAN_BITS{1'b0}}, inexact}) : kept;
+  mor_rounding rnd (.rounding_mode(rounding_mode), .sign(sign), .lsb(kept[0]), .guard(guard), .sticky(sticky),
+                    .sr_carry(sr_carry), .round_up(round_up));
 
   // ---- magnitude with unbounded exponent: (exp - 1) << M plus kept (its hidden bit lifts the exponent) ----
   logic [15:0] base, mag;
   assign base = (target_exp >= 11'sd1) ? (16'(target_exp) - 16'd1) << MAN_BITS : 16'd0;
-  assign mag = base + 16'(kept_rto) + 16'(round_up);
+  assign mag = base + 16'(kept) + 16'(round_up);
 
   // ---- overflow (IEEE 754 7.4 under NOSAT) and specials, pack ----
   logic overflow, towards_zero;
   assign overflow = mag > 16'(MAX_MAG);
-  assign towards_zero = (rounding_mode == 3'(`MOR_RND_RZ)) || (rounding_mode == 3'(`MOR_RND_RTO))
-                     || (rounding_mode == 3'(`MOR_RND_RD) && !sign) || (rounding_mode == 3'(`MOR_RND_RU) && sign);
+  assign towards_zero = (rounding_mode == mor_pkg::RND_RZ) || (rounding_mode == mor_pkg::RND_RTO)
+                     || (rounding_mode == mor_pkg::RND_RD && !sign) || (rounding_mode == mor_pkg::RND_RU && sign);
   always_comb begin
-    if (is_nan) code = (nan_mode == 1'(`MOR_NAN_CANON)) ? {1'b0, ALL_ONES} : {sign, QNAN_MAG};
-    else if (is_inf) code = (overflow_mode == 2'(`MOR_OVF_SATFINITE)) ? {sign, MAX_MAG} : {sign, INFINITE_MAG};
-    else if (overflow) code = (overflow_mode == 2'(`MOR_OVF_NOSAT) && !towards_zero) ? {sign, INFINITE_MAG}
+    if (is_nan) code = (nan_mode == mor_pkg::NAN_CANON) ? {1'b0, ALL_ONES} : {sign, QNAN_MAG};
+    else if (is_inf) code = (overflow_mode == mor_pkg::OVF_SATFINITE) ? {sign, MAX_MAG} : {sign, INFINITE_MAG};
+    else if (overflow) code = (overflow_mode == mor_pkg::OVF_NOSAT && !towards_zero) ? {sign, INFINITE_MAG}
                             : {sign, MAX_MAG};
     else code = {sign, mag[W-1:0]};
   end

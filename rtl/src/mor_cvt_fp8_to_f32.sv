@@ -1,17 +1,16 @@
 // 8-bit element code -> FP32 (exact; BF16 is its top half, also exact for E4M3/E5M2). Subnormal codes are
 // normalized; NaN keeps its sign as the quiet NaN, like mor::convert<FP32, F> with kIeeeDefault.
-`include "mor_formats.vh"
-
 module mor_cvt_fp8_to_f32 #(
-    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
-    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
-    parameter int BIAS = `MOR_E4M3_BIAS,
-    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+    parameter int FMT = mor_pkg::FMT_E4M3,  // an element format of at most 8 bits (mor_pkg's FMT_*)
+    localparam int EXP_BITS = mor_pkg::exp_bits(FMT),
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT),
+    localparam int W = EXP_BITS + MAN_BITS
 ) (
-    input  logic [EXP_BITS+MAN_BITS:0] code,
-    output logic [31:0]                f32
+    input  logic [W:0]  code,
+    output logic [31:0] f32
 );
-  localparam int W = EXP_BITS + MAN_BITS;
+  localparam int BIAS = mor_pkg::bias(FMT);
+  localparam int SPECIAL = mor_pkg::special(FMT);
   logic sign;
   logic [EXP_BITS-1:0] e;
   logic [MAN_BITS-1:0] m;
@@ -19,9 +18,9 @@ module mor_cvt_fp8_to_f32 #(
   assign e = code[W-1:MAN_BITS];
   assign m = code[MAN_BITS-1:0];
   logic is_nan, is_inf;
-  assign is_nan = (SPECIAL == `MOR_SPECIAL_IEEE) ? (&e && m != 0)
-                : (SPECIAL == `MOR_SPECIAL_FINITE_NAN) ? (&e && &m) : 1'b0;
-  assign is_inf = (SPECIAL == `MOR_SPECIAL_IEEE) && &e && m == 0;
+  assign is_nan = (SPECIAL == mor_pkg::SPECIAL_IEEE) ? (&e && m != 0)
+                : (SPECIAL == mor_pkg::SPECIAL_FINITE_NAN) ? (&e && &m) : 1'b0;
+  assign is_inf = (SPECIAL == mor_pkg::SPECIAL_IEEE) && &e && m == 0;
   // Subnormal: value = m * 2^(1 - BIAS - MAN_BITS); its leading one at bit p gives exponent p + 1 - BIAS - MAN_BITS.
   int p;
   always_comb begin

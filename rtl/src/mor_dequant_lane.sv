@@ -3,7 +3,8 @@
 // the divider by a 2^MAN_BITS-way multiplexer. q must be a value an FP8 code with MAN_BITS mantissa bits decodes
 // to (its significand bits below the top MAN_BITS are zero); other inputs are outside the contract.
 module mor_dequant_lane #(
-    parameter int MAN_BITS = 3
+    parameter int FMT = mor_pkg::FMT_E4M3,  // the FP8 format whose significands the table resolves
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT)
 ) (
     input  logic [31:0]                 q_f32,
     input  logic [31:0]                 scale,

@@ -4,7 +4,8 @@
 // scale significand. Under GAM every block scale of a tensor has the group's significand m_g, so one table per
 // tensor serves every lane and block. Entry i = {sticky, quo[26:0]} for the significand 1.i (MAN_BITS bits of i).
 module mor_dequant_table #(
-    parameter int MAN_BITS = 3
+    parameter int FMT = mor_pkg::FMT_E4M3,  // the FP8 format whose significands the table resolves
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT)
 ) (
     input  logic [31:0]                      scale,
     output logic [28*(1<<MAN_BITS)-1:0]      entries

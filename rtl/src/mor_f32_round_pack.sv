@@ -35,7 +35,8 @@ module mor_f32_round_pack #(
   assign below_guard = drop > 7'(SIG_W) ? {SIG_W{1'b1}} : (SIG_W'(1) << (drop - 7'd1)) - SIG_W'(1);
   assign sticky = (|(sig & below_guard)) | sticky_in;
   logic round_up;
-  assign round_up = guard && (sticky || kept[0]);
+  mor_rounding rnd (.rounding_mode(mor_pkg::RND_RNE), .sign(sign), .lsb(kept[0]), .guard(guard), .sticky(sticky),
+                    .sr_carry(1'b0), .round_up(round_up));
   // With kept's hidden bit at 2^23, the exponent field is (e - 1) + carry; below emin the base is 0.
   logic signed [12:0] e_lsb;
   assign e_lsb = (exp >= -12'sd126) ? 13'(exp) : -13'sd126;

@@ -1,13 +1,12 @@
 // The GAM block step without a divider (docs/gam-comparator.md): the same block_scale and exp_offset as
-// mor_gam_scale, from the block amax bits by comparisons only. Exact because FMAX / a_j' is a normal FP32 number
+// mor_gam_block_scale, from the block amax bits by comparisons only. Exact because FMAX / a_j' is a normal FP32 number
 // for every a_j' = max(a_j, AMAX_FLOOR) <= FLT_MAX, so b_j = 2^-E * RN32(FMAX / 1.f): exp(b_j) is
 // exp(FMAX) + 127 - exp(a_j') - [f > man(FMAX)], and m_j(f) is non-increasing in f on each side of that split, so
 // "m_g > m_j" is "f >= thr" with one threshold per side. The thresholds are per-tensor inputs (found once per
 // group by binary search on the group-step divider; model: mor::gam_thresholds). Model twin:
 // mor::gam_block_scale_cmp / mor::gam_exp_offset_cmp.
 module mor_gam_offset_cmp #(
-    parameter logic [31:0] FMAX = 32'h43E0_0000,        // 448.0 (E4M3); 57344.0 (0x47600000) for E5M2
-    parameter logic [31:0] AMAX_FLOOR = 32'h0554_AD2E   // 1e-35f; 0x08D4AD2E for E5M2 (DECISIONS D3)
+    parameter int FMT = mor_pkg::FMT_E4M3  // the candidate format: its FMAX and GAM floor (mor_pkg, DECISIONS D3)
 ) (
     input  logic [31:0] block_amax,   // |x| bits, finite
     input  logic [31:0] group_scale,  // r_g (per tensor): mantissa m_g spliced in, exponent subtracted for k_j
@@ -16,8 +15,10 @@ module mor_gam_offset_cmp #(
     output logic [31:0] block_scale,
     output logic [7:0]  exp_offset
 );
+  localparam logic [31:0] FMAX = mor_pkg::fmax(FMT);
+  localparam logic [31:0] AMAX_FLOOR = mor_pkg::gam_amax_floor(FMT);
   localparam logic [22:0] SPLIT = FMAX[22:0];                          // 0x600000: significand 1.75
-  localparam logic [8:0] EXP_BASE = {1'b0, FMAX[30:23]} + 9'd127;      // 262 (448) or 269 (57344)
+  localparam logic [8:0] EXP_BASE = {1'b0, FMAX[30:23]} + 9'd127;      // 262 (E4M3) or 269 (E5M2)
 
   logic [31:0] floored;
   assign floored = block_amax > AMAX_FLOOR ? block_amax : AMAX_FLOOR;  // constant comparator

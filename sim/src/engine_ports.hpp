@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string>
 
-namespace mor::sim {
+#include "engine_types.hpp"
 
-constexpr int kLanes = 32;
+namespace mor::sim {
 
 struct EngineSignals {
   explicit EngineSignals(const std::string& p)

@@ -1,13 +1,17 @@
-// Writes the format table (format.hpp) and the conversion knobs (convert.hpp) as a Verilog header, so the RTL
-// parameters come from the same description as the model. rtl/include/mor_formats.vh is this output, committed;
-// the test `formats.VerilogHeaderInSync` fails if the two drift apart.
+// Writes the model's contract for the other languages, so they take it from the same description:
+// - verilog_package(): rtl/include/mor_pkg.sv, the SystemVerilog package of the formats (format.hpp), the
+//   conversion knobs (convert.hpp) and the MoR contract (contract.hpp);
+// - cmake_contract(): rtl/include/mor_pkg.cmake, the format numbers and engine parameters for CMake (the -G
+//   options of the Verilated variants).
+// Both are committed; formats.VerilogPackageInSync and formats.CMakeContractInSync fail when they drift apart.
 #pragma once
 
 #include <string>
 
 namespace mor {
 
-std::string verilog_format_header();
+std::string verilog_package();
+std::string cmake_contract();
 std::string format_table_text();
 
 }  // namespace mor

@@ -1,12 +1,9 @@
 // Properties of the FP32 -> FP8 converter lane, proved by Yosys `sat -prove` for every input (tests/rtl/formal/
 // run_proofs.sh). One wrapper per format; the outputs named ok_* must be 1 for all inputs and modes.
-`include "mor_formats.vh"
-
 module prove_cvt #(
-    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
-    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
-    parameter int BIAS = `MOR_E4M3_BIAS,
-    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+    parameter int FMT = mor_pkg::FMT_E4M3,
+    localparam int EXP_BITS = mor_pkg::exp_bits(FMT),
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT)
 ) (
     input  logic [31:0] a,
     input  logic [31:0] b,
@@ -19,11 +16,11 @@ module prove_cvt #(
 );
   localparam int W = EXP_BITS + MAN_BITS;
   logic [W:0] ca, cb;
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(EXP_BITS), .MAN_BITS(MAN_BITS), .BIAS(BIAS), .SPECIAL(SPECIAL)) la (
-      .f32(a), .rounding_mode(rounding_mode), .overflow_mode(2'(`MOR_OVF_SATFINITE)), .nan_mode(nan_mode),
+  mor_cvt_f32_to_fp8 #(.FMT(FMT)) la (
+      .f32(a), .rounding_mode(rounding_mode), .overflow_mode(mor_pkg::OVF_SATFINITE), .nan_mode(nan_mode),
       .rand_bits(rand_bits), .code(ca));
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(EXP_BITS), .MAN_BITS(MAN_BITS), .BIAS(BIAS), .SPECIAL(SPECIAL)) lb (
-      .f32(b), .rounding_mode(rounding_mode), .overflow_mode(2'(`MOR_OVF_SATFINITE)), .nan_mode(nan_mode),
+  mor_cvt_f32_to_fp8 #(.FMT(FMT)) lb (
+      .f32(b), .rounding_mode(rounding_mode), .overflow_mode(mor_pkg::OVF_SATFINITE), .nan_mode(nan_mode),
       .rand_bits(32'd0), .code(cb));
   logic a_finite, b_finite, a_nan;
   assign a_finite = a[30:23] != 8'hFF;
@@ -31,13 +28,13 @@ module prove_cvt #(
   assign a_nan = a[30:23] == 8'hFF && a[22:0] != 0;
   // An output code is NaN or Inf when its exponent field is all ones (IEEE-style) or its magnitude is (E4M3 FN).
   logic ca_special;
-  assign ca_special = (SPECIAL == `MOR_SPECIAL_IEEE) ? &ca[W-1:MAN_BITS] : &ca[W-1:0];
+  assign ca_special = (mor_pkg::special(FMT) == mor_pkg::SPECIAL_IEEE) ? &ca[W-1:MAN_BITS] : &ca[W-1:0];
   // SATFINITE: a finite input never becomes NaN (or Inf).
   assign ok_finite_never_nan = !a_finite || !ca_special;
   // The sign of every non-NaN result is the input's (zeros and underflows included).
   assign ok_sign_kept = a_nan || ca[W] == a[31];
   // Monotonic on positive finite inputs (deterministic modes): a <= b implies code(a) <= code(b); negatives follow
   // from the sign property and the symmetric grid.
-  assign ok_monotonic = !(a_finite && b_finite && !a[31] && !b[31] && a <= b && rounding_mode != 3'(`MOR_RND_SR))
+  assign ok_monotonic = !(a_finite && b_finite && !a[31] && !b[31] && a <= b && rounding_mode != mor_pkg::RND_SR)
                      || ca <= cb;
 endmodule

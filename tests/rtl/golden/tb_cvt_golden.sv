@@ -1,21 +1,18 @@
 // Replays a converter golden vector file (golden/cvt_f32_*.hex, format in golden/README.md) through
 // mor_cvt_f32_to_fp8 and stops at the first mismatch. Run with Verilator --binary or any SystemVerilog simulator;
-// an outside team replaces the DUT with its own lane (same ports). Plusargs: +vectors=FILE; the format parameters
-// are set with -G (EXP_BITS, MAN_BITS, BIAS, SPECIAL).
-`include "mor_formats.vh"
-
+// an outside team replaces the DUT with its own lane (same ports). Plusargs: +vectors=FILE; the format is set with
+// -G (FMT: a format number of rtl/include/mor_pkg.sv, e.g. -GFMT=5 for E5M2).
 module tb_cvt_golden #(
-    parameter int EXP_BITS = `MOR_E4M3_EXP_BITS,
-    parameter int MAN_BITS = `MOR_E4M3_MAN_BITS,
-    parameter int BIAS = `MOR_E4M3_BIAS,
-    parameter int SPECIAL = `MOR_E4M3_SPECIAL
+    parameter int FMT = mor_pkg::FMT_E4M3,
+    localparam int EXP_BITS = mor_pkg::exp_bits(FMT),
+    localparam int MAN_BITS = mor_pkg::man_bits(FMT)
 );
   logic [31:0] f32, rand_bits;
   logic [2:0] rounding_mode;
   logic [1:0] overflow_mode;
   logic nan_mode;
   logic [EXP_BITS+MAN_BITS:0] code;
-  mor_cvt_f32_to_fp8 #(.EXP_BITS(EXP_BITS), .MAN_BITS(MAN_BITS), .BIAS(BIAS), .SPECIAL(SPECIAL)) dut (
+  mor_cvt_f32_to_fp8 #(.FMT(FMT)) dut (
       .f32(f32), .rounding_mode(rounding_mode), .overflow_mode(overflow_mode), .nan_mode(nan_mode),
       .rand_bits(rand_bits), .code(code));
 

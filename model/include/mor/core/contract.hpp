@@ -69,4 +69,10 @@ inline constexpr int kEngineMaxBlocks = 4096;      // tensor-level block amax me
 inline constexpr int kEnginePipe = 2;              // register stages between the lanes and the code output
 inline constexpr int kEngineBlockFifoDepth = 4;    // block-info FIFO entries
 
+// What a beat issued into the engine's lanes is for: its codes go out (emit), or only its error sum counts, in
+// E4M3 or E5M2 (quant-error mode measures a block both ways before it chooses). Internal to the engine, shared by
+// the RTL units and the SystemC model.
+enum class EngineBeat : uint8_t { kEmit = 0, kMeasureE4M3 = 1, kMeasureE5M2 = 2 };
+inline constexpr int kEngineBeatBits = 2;
+
 }  // namespace mor

@@ -1,6 +1,6 @@
 // The one table of number formats (spec section 1).
 //
-// Model, RTL generator parameters (rtl/generated/mor_formats.vh, written by `mor formats --verilog`) and CUDA
+// Model, RTL (the package rtl/include/mor_pkg.sv, written by `mor formats --verilog`, `make formats`) and CUDA
 // kernels all read their field widths, biases and special-value rules from here. A format is a type
 // (`mor::E4M3`) whose `spec` member is a constexpr FormatSpec, so every datapath is a template over it.
 #pragma once

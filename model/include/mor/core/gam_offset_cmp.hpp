@@ -58,7 +58,7 @@ MOR_HD uint32_t gam_threshold_search(uint32_t m_g, uint32_t lo, uint32_t hi, uin
 }
 
 // Once per tensor (group): r_g and the two thresholds. fmax = 448 (E4M3) or 57344 (E5M2).
-MOR_HD GamThresholds gam_thresholds(uint32_t group_scale, float fmax = 448.0f, int* steps = nullptr) {
+MOR_HD GamThresholds gam_thresholds(uint32_t group_scale, float fmax = kE4M3Max, int* steps = nullptr) {
   const uint32_t fmax_bits = f32_bits(fmax);
   GamThresholds t{};
   t.group_scale = group_scale;
