@@ -319,7 +319,9 @@ module mor_quantizer #(
         in_ready = !bank_full[wb];
         if ((dstate == D_MEASURE4 || dstate == D_MEASURE5) && advance) begin
           issue = 1'b1;
-          issue_kind = dstate == D_MEASURE4 ? K_MEASURE4 : K_MEASURE5;
+          // if/else, not ?: : Icarus 11 types a ?: of two enum constants as int and has no enum cast.
+          if (dstate == D_MEASURE4) issue_kind = K_MEASURE4;
+          else issue_kind = K_MEASURE5;
         end
         if (dstate == D_EMIT && sub_issue_ok) begin
           if (dtag != TAG_BF16) begin
