@@ -168,7 +168,7 @@ module tb_quantizer_dpi;
         tag = mor_dpi_subtensor_quant_error_choice(e4, e5);
       end
       blocks_of_tag[tag]++;
-      measured_blocks += measure;
+      measured_blocks += int'(measure);
       scale = 0;  // a BF16 block has no scale
       if (tag != MOR_TAG_BF16) scale = mor_dpi_block_scale(amax, tag, rule);
       want_blocks.push_back({16'(b), 2'(tag), scale});
@@ -268,7 +268,8 @@ module tb_quantizer_dpi;
       lane_nan = 1'((i / 21) % 2);
       lane_rand = $urandom;
       #1;
-      want = mor_dpi_from_f32(MOR_FMT_E4M3, lane_f32, lane_rounding, lane_overflow, lane_nan, lane_rand);
+      want = mor_dpi_from_f32(MOR_FMT_E4M3, lane_f32, int'(lane_rounding), int'(lane_overflow), int'(lane_nan),
+                              lane_rand);
       if (lane_code !== want)
         $fatal(1, "DPI convert %h (mode %0d/%0d/%0d, rand %h): model %h, RTL lane %h", lane_f32, lane_rounding,
                lane_overflow, lane_nan, lane_rand, want, lane_code);
@@ -281,7 +282,8 @@ module tb_quantizer_dpi;
   endtask
 
   initial begin
-    int seed, tensors, beats, blocks, tensor_exp, allow_nonfinite, style, passes;
+    int seed, tensors, beats, blocks, tensor_exp, style, passes;
+    bit allow_nonfinite;
     int unsigned threshold_fx;
     bit qe, e5_to_bf16, fp32_scales;
     int kinds[4];
