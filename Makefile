@@ -45,14 +45,17 @@ test: build
 
 # Every `exhaustive`-label test split into SHARDS shards (--shard I/N, one thread each), JOBS at a time on the local
 # cores through GNU parallel, then merged: a shard that fails or is missing fails the target. The same jobs.txt runs
-# on many machines (README "Sharded regressions"). EXHAUSTIVE_TESTS=regex picks some of the tests.
+# on many machines (README "Sharded regressions"). EXHAUSTIVE_TESTS=regex picks some of the tests; a shard running
+# longer than EXHAUSTIVE_TIMEOUT seconds is killed (and so missing from the merge).
 SHARDS ?= $(JOBS)
 EXHAUSTIVE_DIR ?= $(BUILD)/exhaustive
 EXHAUSTIVE_TESTS ?=
+EXHAUSTIVE_TIMEOUT ?= 14400
 exhaustive: build
 	$(PYTHON) tests/support/exhaustive.py plan --build $(BUILD) --shards $(SHARDS) --out $(EXHAUSTIVE_DIR) \
 	  --tests '$(EXHAUSTIVE_TESTS)'
-	parallel --will-cite -j $(JOBS) --joblog $(EXHAUSTIVE_DIR)/joblog --eta < $(EXHAUSTIVE_DIR)/jobs.txt || true
+	parallel --will-cite -j $(JOBS) --timeout $(EXHAUSTIVE_TIMEOUT) --joblog $(EXHAUSTIVE_DIR)/joblog \
+	  < $(EXHAUSTIVE_DIR)/jobs.txt || true
 	$(PYTHON) tests/support/exhaustive.py merge $(EXHAUSTIVE_DIR) --joblog $(EXHAUSTIVE_DIR)/joblog
 
 # The main job: the MoR engine (SystemC model and Verilated RTL side by side) on the built-in workload, both modes.

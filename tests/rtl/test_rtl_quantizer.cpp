@@ -59,8 +59,10 @@ void print_coverage(const Coverage& cov) {
 }
 
 // Tensor `it` of the random run draws its configuration, tensor and bubbles from a generator of its own, seeded
-// with splitmix64_at(2026, it): a shard (--shard I/N takes every N-th tensor) checks exactly the tensors the whole
-// run would, and the run's length is fixed before any tensor is simulated.
+// with splitmix64_at(2026, it): a shard checks exactly the tensors the whole run would, and the run's length is
+// fixed before any tensor is simulated. Shards take groups of 16 consecutive tensors round-robin (--shard I/N: every
+// N-th group): the mode alternates from tensor to tensor, so a group holds both modes and the shards cost the same.
+constexpr int kTensorsPerShardItem = 16;
 std::mt19937_64 tensor_rng(int it) { return std::mt19937_64(splitmix64_at(2026, static_cast<uint64_t>(it))); }
 
 // Default run: >= 10^6 blocks; `make exhaustive`: >= 10^8 elements. The number of tensors that takes.
@@ -85,7 +87,7 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
   uint64_t bad = 0, blocks = 0, elements = 0;
   const int tensors = random_tensor_count();
   for (int it = 0; it < tensors; ++it) {
-    if (!test::shard_owns(static_cast<uint64_t>(it))) continue;
+    if (!test::shard_owns(static_cast<uint64_t>(it / kTensorsPerShardItem))) continue;
     std::mt19937_64 rng = tensor_rng(it);
     const QuantizerStimulus s = random_stimulus(rng, it);
     const Config& c = s.config;
@@ -101,8 +103,9 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
     elements += t.size();
     ASSERT_EQ(bad, 0u) << "stopping at tensor " << it;
   }
-  std::printf("  random tensors %d of %d (shard %llu/%llu)\n", static_cast<int>(test::shard_share(static_cast<uint64_t>(tensors))),
-              tensors, static_cast<unsigned long long>(test::shard().index), static_cast<unsigned long long>(test::shard().count));
+  std::printf("  random tensors: %llu elements of the run's %d tensors (shard %llu/%llu)\n",
+              static_cast<unsigned long long>(check.elements()), tensors,
+              static_cast<unsigned long long>(test::shard().index), static_cast<unsigned long long>(test::shard().count));
   // The directed tensors and the coverage verdicts belong to the whole run (shard 0 of 1, or the default run); a
   // shard of many need not see every rare event, and shard 0 runs the directed tensors.
   const bool whole = test::shard().count == 1;
