@@ -12,6 +12,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 try:
     import jsonschema
     import numpy as np
@@ -20,13 +23,6 @@ except ImportError as e:
     print(f"SKIPPED: needs jsonschema and numpy from the virtualenv ({e}); run `make venv`")
     sys.exit(77)
 
-bad = 0
-
-
-def check(name, ok, detail=""):
-    global bad
-    print(("ok   " if ok else "FAIL ") + name + (f"  ({detail})" if detail and not ok else ""))
-    bad += not ok
 
 
 def run(*args):
@@ -103,8 +99,7 @@ def main():
                   bf16 and all(t["blocks"]["e4m3"] == 0 and t["blocks"]["e5m2"] == 0 and t["blocks"]["bf16"] > 0 for t in bf16),
                   str([t["blocks"] for t in bf16]))
         plot_checks(a.mor, d)
-    print("reports:", "PASS" if bad == 0 else "FAIL")
-    return 1 if bad else 0
+    return finish("reports")
 
 
 def png_size(path):

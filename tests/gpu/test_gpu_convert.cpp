@@ -53,6 +53,14 @@ TEST_F(gpu_convert, SharedScalarCodeMatchesHost) {
 namespace mor {
 namespace {
 
+// One line per device sweep (what it checked, how many differed), then no mismatch, with the first one shown.
+void expect_no_mismatch(const char* name, const gpu::checks::Count& c, const char* input, const char* want) {
+  std::printf("%-27s checked %llu, mismatches %llu\n", name, static_cast<unsigned long long>(c.checked),
+              static_cast<unsigned long long>(c.mismatches));
+  EXPECT_EQ(c.mismatches, 0u) << name << std::hex << ": " << input << " " << c.first_input << " gpu " << c.first_got
+                              << " " << want << " " << c.first_want;
+}
+
 // Issue 7: every FP32 input through the hardware cvt instructions, both slots of the x2 forms; every FP16 input
 // through the f16x2 forms; every FP8 code through the decoders. Seconds on a GPU, so it is in the default run.
 TEST_F(gpu_convert, AllFp32InputsThroughHardwareCvt) {
@@ -77,14 +85,10 @@ TEST_F(gpu_convert, AllFp32InputsThroughBf16Outputs) {
   gpu::checks::Count out, pair;
   const auto s = gpu::checks::sweep_bf16_outputs(&out, &pair);
   ASSERT_TRUE(s.ok) << s.message;
-  std::printf("bf16_out                    checked %llu, mismatches %llu\n", static_cast<unsigned long long>(out.checked),
-              static_cast<unsigned long long>(out.mismatches));
-  std::printf("cvt.rn.bf16x2.f32 (no NaN)  checked %llu, mismatches %llu\n", static_cast<unsigned long long>(pair.checked),
-              static_cast<unsigned long long>(pair.mismatches));
+  expect_no_mismatch("bf16_out", out, "input", "model");
+  expect_no_mismatch("cvt.rn.bf16x2.f32 (no NaN)", pair, "input", "model");
   EXPECT_EQ(out.checked, uint64_t{1} << 32);
-  EXPECT_EQ(out.mismatches, 0u) << std::hex << "input " << out.first_input << " gpu " << out.first_got << " model " << out.first_want;
   EXPECT_GT(pair.checked, (uint64_t{1} << 32) / 100 * 97);  // the pairs with no NaN in either slot
-  EXPECT_EQ(pair.mismatches, 0u) << std::hex << "input " << pair.first_input << " gpu " << pair.first_got << " model " << pair.first_want;
 }
 
 // Issue 21: the exact rewrites of the v2 kernels on the device (__frcp_rn, __fmaf_rn, fminf, __float2uint_rz), over
@@ -93,16 +97,10 @@ TEST_F(gpu_convert, ExactRewritesOnDevice) {
   gpu::checks::Count dequant, error;
   const auto s = gpu::checks::sweep_rewrites(&dequant, &error);
   ASSERT_TRUE(s.ok) << s.message;
-  std::printf("dequant_by_reciprocal       checked %llu, mismatches %llu\n", static_cast<unsigned long long>(dequant.checked),
-              static_cast<unsigned long long>(dequant.mismatches));
-  std::printf("error_fx_by_float           checked %llu, mismatches %llu\n", static_cast<unsigned long long>(error.checked),
-              static_cast<unsigned long long>(error.mismatches));
+  expect_no_mismatch("dequant_by_reciprocal", dequant, "scale", "divider");
+  expect_no_mismatch("error_fx_by_float", error, "e", "model");
   EXPECT_EQ(dequant.checked, uint64_t{3} * (uint64_t{1} << 23) * (254 + 248 + 64));
-  EXPECT_EQ(dequant.mismatches, 0u) << std::hex << "scale " << dequant.first_input << " gpu " << dequant.first_got
-                                    << " divider " << dequant.first_want;
   EXPECT_EQ(error.checked, uint64_t{1} << 31);
-  EXPECT_EQ(error.mismatches, 0u) << std::hex << "e " << error.first_input << " gpu " << error.first_got << " model "
-                                  << error.first_want;
 }
 
 }  // namespace

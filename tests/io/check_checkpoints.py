@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 try:
     import ml_dtypes
     import numpy as np
@@ -23,13 +26,6 @@ except ImportError as e:
     print(f"SKIPPED: needs numpy, ml_dtypes and safetensors ({e}); run `make venv`")
     sys.exit(77)
 
-bad = 0
-
-
-def check(name, ok, detail=""):
-    global bad
-    print(("ok   " if ok else "FAIL ") + name + (f"  ({detail})" if detail and not ok else ""))
-    bad += not ok
 
 
 def mor(exe, *args):
@@ -119,8 +115,7 @@ def main():
         p = mor(a.mor, "quantize", bsrc, "--policy", "current", "--json", os.path.join(d, "r.json"))
         check("  a BF16 .npy's report names its dtype bf16",
               p.returncode == 0 and '"dtype": "bf16"' in open(os.path.join(d, "r.json")).read(), p.stderr.strip())
-    print("checkpoints:", "PASS" if bad == 0 else "FAIL")
-    return 1 if bad else 0
+    return finish("checkpoints")
 
 
 if __name__ == "__main__":
