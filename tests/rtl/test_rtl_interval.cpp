@@ -1,5 +1,5 @@
 // The interval error lane (rtl/src/mor_error_lane_interval.sv) against its model twin mor::error_fx_interval
-// (model/include/mor/core/metric_interval.hpp), bit for bit on both bounds: the default lane (K = 8,
+// (model/include/mor/core/metric_interval.hpp), bit for bit on both bounds: the default lane (K = 6,
 // combinational), K = 6 with two register stages and K = 10 with one, fed a new element every cycle. Inputs:
 // directed edge triples, realistic elements (x, a GAM block scale, y = RN32(x * s), q = decode(FP8(y)), both
 // formats) and arbitrary 32-bit triples (every class, outside the contract included).
@@ -67,15 +67,15 @@ struct Lane {
 };
 
 struct Lanes {
-  Lane<Verror_lane_interval> k8{8, 0};
+  Lane<Verror_lane_interval> dflt{kIntervalDefaultK, 0};
   Lane<Verror_lane_interval_k6s2> k6{6, 2};
   Lane<Verror_lane_interval_k10s1> k10{10, 1};
   void push(const Triple& t) {
-    k8.push(t);
+    dflt.push(t);
     k6.push(t);
     k10.push(t);
   }
-  uint64_t bad() const { return k8.bad + k6.bad + k10.bad; }
+  uint64_t bad() const { return dflt.bad + k6.bad + k10.bad; }
 };
 
 template <class Fmt>
@@ -107,7 +107,7 @@ TEST(rtl_interval, DirectedTriples) {
         l.push({0x7E812345u, y, q});
       }
   EXPECT_EQ(l.bad(), 0u);
-  EXPECT_GT(l.k8.checked, 50000u);
+  EXPECT_GT(l.dflt.checked, 50000u);
 }
 
 TEST(rtl_interval, RealisticAndRandom) {
