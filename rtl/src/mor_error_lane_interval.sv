@@ -34,7 +34,7 @@ module mor_error_lane_interval #(
   localparam int PW = 26;      // the product: D_t * R < 2^14 * 2^12
   localparam logic [25:0] One = 26'd1 << 24, Cap = 26'd2 << 24, Margin = 26'd8;
   localparam logic [25:0] SatLo = (26'd1 << 21) - Margin, SatHi = One + Margin;
-  // hi = tau + 2^(j+1) + ceil(DropMax / 2^(11-j)) + 8 with DropMax = 4608 (the model's interval_hi_margin)
+  // hi = z + 2^(j+1) + ceil(DropMax / 2^(11-j)) + 8 with DropMax = 4608 (the model's interval_hi_margin)
   localparam logic [25:0] HiNear = 26'd280, HiFar = 26'd2184;
   localparam logic [25:0] LoMargin = 26'd9;
 
@@ -138,14 +138,14 @@ module mor_error_lane_interval #(
       p_t = p_t + (row & Keep);
     end
   end
-  // tau = P_t * 2^(j - 11), j = 6 or 9: < 2^21 near, < 2^24 far
-  logic [23:0] tau;
-  assign tau = b_far ? p_t[25:2] : {3'd0, p_t[25:5]};
+  // z = P_t * 2^(j - 11), j = 6 or 9: < 2^21 near, < 2^24 far
+  logic [23:0] z;
+  assign z = b_far ? p_t[25:2] : {3'd0, p_t[25:5]};
   logic [25:0] g_lo, g_hi;
-  logic [24:0] lo_raw;  // tau - floor(tau / 2^10) - 9, negative (bit 24) for a tiny tau
-  assign lo_raw = {1'b0, tau} - {11'd0, tau[23:10]} - {LoMargin[24:0]};
+  logic [24:0] lo_raw;  // z - floor(z / 2^10) - 9, negative (bit 24) for a tiny z
+  assign lo_raw = {1'b0, z} - {11'd0, z[23:10]} - {LoMargin[24:0]};
   assign g_lo = lo_raw[24] ? 26'd0 : {2'd0, lo_raw[23:0]};
-  assign g_hi = b_huge ? Cap : {2'd0, tau} + (b_far ? HiFar : HiNear);
+  assign g_hi = b_huge ? Cap : {2'd0, z} + (b_far ? HiFar : HiNear);
   logic [25:0] c_lo, c_hi;
   always_comb begin
     case (b_cls)

@@ -180,9 +180,9 @@ TEST(interval, LemmaREverySignificand) {
 
 // ---- Lemma A: every significand of y in every exponent class ----
 
-// T = 2^24 |q - y| / |y| against tau's bounds in exact integers: with D = |q - y| 2^(23-E) and M_y = |y| 2^(23-E)
-// (computed in FP64, exact: both have <= 24 significant bits in [2^E, 2^(E+2))),
-// (tau - floor(tau / 2^10) - 1) M_y < 2^24 D < (tau + interval_hi_margin(j) - 7) M_y.
+// tau = 2^24 |q - y| / |y| against the lane's integer z in exact integers: with D = |q - y| 2^(23-E) and
+// M_y = |y| 2^(23-E) (computed in FP64, exact: both have <= 24 significant bits in [2^E, 2^(E+2))),
+// (z - floor(z / 2^10) - 1) M_y < 2^24 D < (z + interval_hi_margin(j) - 7) M_y.
 template <class Fmt>
 uint64_t lemma_a_binade(int k, int exp, uint64_t* general) {
   std::atomic<uint64_t> bad{0}, gen{0};
@@ -200,11 +200,11 @@ uint64_t lemma_a_binade(int k, int exp, uint64_t* general) {
       const uint64_t d = static_cast<uint64_t>(
           std::fabs(static_cast<double>(f32_from_bits(q)) - static_cast<double>(f32_from_bits(y))) * scale);
       const uint64_t lhs = d << 24;
-      const int64_t lo = static_cast<int64_t>(t.tau) - static_cast<int64_t>(t.tau >> kIntervalRelBits) - 1;
-      const uint64_t hi = uint64_t{t.tau} + interval_hi_margin(t.shift_d) - (kIntervalMargin - 1u);
+      const int64_t lo = static_cast<int64_t>(t.z) - static_cast<int64_t>(t.z >> kIntervalRelBits) - 1;
+      const uint64_t hi = uint64_t{t.z} + interval_hi_margin(t.shift_d) - (kIntervalMargin - 1u);
       if ((lo > 0 && static_cast<uint64_t>(lo) * m_y >= lhs) || lhs >= hi * m_y) {
         if (my_bad++ < 3)
-          ADD_FAILURE() << std::hex << "y=" << y << " q=" << q << std::dec << " tau " << t.tau << " j " << t.shift_d
+          ADD_FAILURE() << std::hex << "y=" << y << " q=" << q << std::dec << " z " << t.z << " j " << t.shift_d
                         << " D=" << d << " M_y=" << m_y;
       }
     }
@@ -344,6 +344,7 @@ TEST(interval, BoundsRandomPairs) {
 
 struct DecisionStats {
   int tensors = 0, decided = 0, fallbacks = 0, differences = 0;
+  double window_max = 0;  // the largest (Sum hi - Sum lo) / (T_fx * NNZ) of the last candidate the bounds decided
 };
 
 void compare_decision(const Tensor& t, TensorLevelConfig cfg, DecisionStats& st) {
@@ -362,6 +363,8 @@ void compare_decision(const Tensor& t, TensorLevelConfig cfg, DecisionStats& st)
   if (metric_decided) {
     EXPECT_LE(iv.interval_lo_sum, iv.err_sum) << t.name;
     EXPECT_GE(iv.interval_hi_sum, iv.err_sum) << t.name;
+    st.window_max = std::max(st.window_max, static_cast<double>(iv.interval_hi_sum - iv.interval_lo_sum) /
+                                                (static_cast<double>(iv.threshold_fx) * static_cast<double>(iv.nnz)));
   }
 }
 
@@ -378,7 +381,8 @@ TEST(interval, WorkloadDecisions) {
       }
   EXPECT_EQ(st.differences, 0);
   EXPECT_GT(st.decided, 0);
-  std::printf("workload: %d tensor decisions, %d by the metric, %d fallbacks\n", st.tensors, st.decided, st.fallbacks);
+  std::printf("workload: %d tensor decisions, %d by the metric, %d fallbacks, largest window %.3f%% of T_fx * NNZ\n",
+              st.tensors, st.decided, st.fallbacks, 100.0 * st.window_max);
 }
 
 // The tensor-level tensors of golden/quantizer.hex (mode 0): block-major rows, one block per row, first pass beats.
@@ -479,7 +483,8 @@ TEST(interval, TensorsNearThreshold) {
   EXPECT_EQ(st.tensors, 1000);
   EXPECT_GE(st.fallbacks, 100) << "the fallback must really run";
   EXPECT_LT(st.fallbacks, st.tensors) << "the bounds must decide some tensors near T too";
-  std::printf("near T: %d tensors, %d fallbacks\n", st.tensors, st.fallbacks);
+  std::printf("near T: %d tensors, %d fallbacks, largest window %.3f%% of T_fx * NNZ\n", st.tensors, st.fallbacks,
+              100.0 * st.window_max);
 }
 
 TEST(interval, OnTheLimit) {

@@ -50,14 +50,14 @@ MOR_HD constexpr uint64_t interval_drop_max() {
 inline constexpr uint64_t kIntervalDropMax = interval_drop_max();
 // The rounding margin of Lemma B (docs/interval-metric.md): |e * 2^24 - tau| < 7.000001 for a normal x.
 inline constexpr uint32_t kIntervalMargin = 8;
-// hi = tau + margin: D's truncation (2^(j+1), R <= 2^12), the dropped partial products (kIntervalDropMax scaled
-// by 2^(j - 11)), tau's floor (1) and Lemma B (7.000001 -> 8 after the floor: 1 + 7 = kIntervalMargin).
+// hi = z + margin: D's truncation (2^(j+1), R <= 2^12), the dropped partial products (kIntervalDropMax scaled
+// by 2^(j - 11)), z's floor (1) and Lemma B (7.000001 -> 8 after the floor: 1 + 7 = kIntervalMargin).
 MOR_HD constexpr uint32_t interval_hi_margin(int shift_d) {
-  const int down = kIntervalRecipBits - shift_d;  // tau = P >> down
+  const int down = kIntervalRecipBits - shift_d;  // z = P_t >> down
   return (2u << shift_d) + static_cast<uint32_t>((kIntervalDropMax + (uint64_t{1} << down) - 1) >> down) +
          kIntervalMargin;
 }
-// lo = tau - (tau >> 10) - 9: the relative bound's floor (1) and Lemma B (7.000001 -> 8 after the floor).
+// lo = z - (z >> 10) - 9: the relative bound's floor (1) and Lemma B (7.000001 -> 8 after the floor).
 inline constexpr uint32_t kIntervalLoMargin = kIntervalMargin + 1u;
 // Bounds of the special classes (grid units, 2^24 = an error of 1).
 inline constexpr uint32_t kIntervalOne = 1u << kErrorFracBits;  // q = 0, or y = Inf: e = 1 exactly
@@ -137,10 +137,10 @@ MOR_HD uint64_t interval_product(uint32_t dt, uint32_t r) {
   return p;
 }
 
-// Lemmas D, R and P (general class): with tau = floor(P_t 2^(j - 11)), T = 2^24 |q - y| / |y| satisfies
-// tau - floor(tau / 2^10) - 1 < T < tau + interval_hi_margin(j) - kIntervalMargin + 1.
+// Lemma A (general class): the lane's integer z = floor(P_t 2^(j - 11)) and the exact tau = 2^24 |q - y| / |y|
+// satisfy z - floor(z / 2^10) - 1 < tau < z + interval_hi_margin(j) - kIntervalMargin + 1.
 struct IntervalTau {
-  uint32_t tau;
+  uint32_t z;
   int shift_d;  // j: 6 (near) or 9 (far)
 };
 
@@ -151,7 +151,7 @@ MOR_HD IntervalTau interval_tau(uint32_t y, uint32_t q_f32, int k, uint32_t f_th
   const int shift_d = dist < (1u << 20) ? kIntervalShiftNear : kIntervalShiftFar;
   const uint32_t dt = dist >> shift_d;  // < 2^14; D_t 2^j <= D <= (D_t + 1) 2^j
   const uint64_t p = interval_product(dt, interval_recip_r(y, k, f_this, f_next));
-  return {static_cast<uint32_t>(p >> (kIntervalRecipBits - shift_d)), shift_d};
+  return {static_cast<uint32_t>(p >> (kIntervalRecipBits - shift_d)), shift_d};  // z < 2^24
 }
 
 // The bounds from the two table nodes f_this = F(i), f_next = F(i+1), i = interval_index(y, k).
@@ -166,10 +166,10 @@ MOR_HD ErrorFxInterval error_fx_interval_entries(uint32_t x, uint32_t y, uint32_
     case IntervalClass::kGeneral: break;
   }
   const IntervalTau t = interval_tau(y, q_f32, k, f_this, f_next);
-  const uint32_t lo_raw = t.tau - (t.tau >> kIntervalRelBits);  // Lemma R: R is within 2^-10 of 2/m
+  const uint32_t lo_raw = t.z - (t.z >> kIntervalRelBits);  // Lemma R: R is within 2^-10 of 2/m
   ErrorFxInterval b;
   b.lo = lo_raw > kIntervalLoMargin ? lo_raw - kIntervalLoMargin : 0u;
-  b.hi = t.tau + interval_hi_margin(t.shift_d);
+  b.hi = t.z + interval_hi_margin(t.shift_d);
   if (f32_exp_field(x) >= kIntervalHugeXExp) b.hi = kIntervalCap;  // d = RN32(q / s) may be Inf: e_fx = cap
   return b;
 }
