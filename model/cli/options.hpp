@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "mor/core/metric_interval.hpp"
+
 #include "command.hpp"
 #include "mor/io.hpp"
 #include "mor/output_file.hpp"
@@ -53,7 +55,7 @@ struct PolicyOptions {
   double threshold = 0.045;
   std::string profile = "PROJECT_DEFAULT";
   std::string metric;             // canonical|fp32|interval (default from the profile)
-  int interval_k = 8;             // --metric interval: 2^k-entry reciprocal table
+  int interval_k = mor::kIntervalDefaultK;  // --metric interval: (2^k+1)-node reciprocal table
   std::string mode = "dr";        // sub-tensor: dr|qe
   bool e5m2_to_bf16 = false, e2m3 = false;
   std::string scale;              // sub-tensor: e8|fp32 (default from the profile)

@@ -123,7 +123,7 @@ module cost_mor_tl_lane_binade (
 endmodule
 
 // Tensor-level lane with the interval metric (issue 16, docs/interval-metric.md): the two bounds of the canonical
-// error from y and q, no divider (K = 8, combinational core).
+// error from y and q, no divider (the lane's default K = 6, combinational core).
 module cost_mor_tl_lane_interval (
     input  logic [31:0] x,
     input  logic [31:0] block_scale,
@@ -133,7 +133,7 @@ module cost_mor_tl_lane_interval (
 );
   logic [31:0] y, q_f32;
   cost_e4m3_front front (.x(x), .scale(block_scale), .y(y), .e4m3_code(e4m3_code), .q_f32(q_f32));
-  mor_error_lane_interval #(.K(8)) err (.clk(1'b0), .x(x), .y(y), .q_f32(q_f32), .e_lo(e_lo), .e_hi(e_hi));
+  mor_error_lane_interval #(.K(6)) err (.clk(1'b0), .x(x), .y(y), .q_f32(q_f32), .e_lo(e_lo), .e_hi(e_hi));
 endmodule
 
 // The same with BF16 inputs (training tensors): x = {x_bf16, 16'b0}, so the multiplier has an 8-bit significand.

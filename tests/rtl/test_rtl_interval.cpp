@@ -1,12 +1,15 @@
 // The interval error lane (rtl/src/mor_error_lane_interval.sv) against its model twin mor::error_fx_interval
-// (model/include/mor/core/metric_interval.hpp), bit for bit on both bounds: the default lane (K = 8,
+// (model/include/mor/core/metric_interval.hpp), bit for bit on both bounds: the default lane (K = 6,
 // combinational), K = 6 with two register stages and K = 10 with one, fed a new element every cycle. Inputs:
 // directed edge triples, realistic elements (x, a GAM block scale, y = RN32(x * s), q = decode(FP8(y)), both
-// formats) and arbitrary 32-bit triples (every class, outside the contract included).
+// formats) and arbitrary 32-bit triples (every class, outside the contract included): 4 M in the default run,
+// 10^8 under the `exhaustive` label (MOR_SWEEP=full; --shard I/N takes every N-th chunk of 2^20).
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "Verror_lane_interval.h"
@@ -16,6 +19,7 @@
 #include "mor/core/gam.hpp"
 #include "mor/core/metric_interval.hpp"
 #include "mor/core/splitmix64.hpp"
+#include "sweep.hpp"
 
 namespace mor {
 namespace {
@@ -67,15 +71,15 @@ struct Lane {
 };
 
 struct Lanes {
-  Lane<Verror_lane_interval> k8{8, 0};
+  Lane<Verror_lane_interval> dflt{kIntervalDefaultK, 0};
   Lane<Verror_lane_interval_k6s2> k6{6, 2};
   Lane<Verror_lane_interval_k10s1> k10{10, 1};
   void push(const Triple& t) {
-    k8.push(t);
+    dflt.push(t);
     k6.push(t);
     k10.push(t);
   }
-  uint64_t bad() const { return k8.bad + k6.bad + k10.bad; }
+  uint64_t bad() const { return dflt.bad + k6.bad + k10.bad; }
 };
 
 template <class Fmt>
@@ -107,12 +111,20 @@ TEST(rtl_interval, DirectedTriples) {
         l.push({0x7E812345u, y, q});
       }
   EXPECT_EQ(l.bad(), 0u);
-  EXPECT_GT(l.k8.checked, 50000u);
+  EXPECT_GT(l.dflt.checked, 50000u);
 }
 
+constexpr uint64_t kTripleChunk = uint64_t{1} << 20;
+
 TEST(rtl_interval, RealisticAndRandom) {
+  const uint64_t n = test::full_sweep() ? 100000000ull : 4000000ull;
+  test::Check check("triples");
   Lanes l;
-  for (uint64_t i = 0; i < 4000000; ++i) {
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!test::shard_owns(i / kTripleChunk)) {
+      i = (i / kTripleChunk + 1) * kTripleChunk - 1;  // skip to this shard's next chunk
+      continue;
+    }
     const uint64_t r0 = splitmix64_at(0x16, 2 * i), r1 = splitmix64_at(0x16, 2 * i + 1);
     const auto x = static_cast<uint32_t>(r0), y = static_cast<uint32_t>(r0 >> 32), q = static_cast<uint32_t>(r1);
     switch (i % 4) {
@@ -132,7 +144,13 @@ TEST(rtl_interval, RealisticAndRandom) {
         l.push({x, y, q});
     }
   }
+  check.add(l.dflt.checked + l.k6.checked + l.k10.checked, l.bad());
+  if (l.bad()) check.mismatch(0, std::to_string(l.bad()) + " triples differ (see the failures)");
   EXPECT_EQ(l.bad(), 0u);
+  uint64_t owned = 0;
+  for (uint64_t c = 0; c * kTripleChunk < n; ++c)
+    if (test::shard_owns(c)) owned += std::min(kTripleChunk, n - c * kTripleChunk);
+  EXPECT_EQ(l.dflt.checked, owned);
 }
 
 }  // namespace

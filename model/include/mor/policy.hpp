@@ -13,6 +13,7 @@
 #include "mor/core/amax.hpp"
 #include "mor/core/contract.hpp"
 #include "mor/core/convert.hpp"
+#include "mor/core/metric_interval.hpp"
 #include "mor/tensor.hpp"
 
 namespace mor {
@@ -48,7 +49,7 @@ struct TensorLevelConfig {
   BlockShape block;                       // GAM blocks: 128x128 default; 1xN, Nx1, 1x32 ...
   BlockShape group{0, 0};                 // GAM groups tiled by blocks; {0, 0} = the whole tensor
   MetricKind metric = MetricKind::kCanonical;
-  int interval_k = 8;                     // kInterval: 2^k-entry reciprocal table (kIntervalMinK..kIntervalMaxK)
+  int interval_k = kIntervalDefaultK;     // kInterval: (2^k+1)-node reciprocal table (kIntervalMinK..kIntervalMaxK)
   bool compute_reference_metric = true;   // also report the FP32 metric (costs a little time)
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
   bool zero_inputs_positive = false;      // MOR_REF: a zero input comes out +0 (code 0x00) when FP8 is chosen
