@@ -77,7 +77,7 @@ COST_ORDERS ?= 3
 cost: build
 	$(BUILD)/bin/mor-metric-agreement --json $(BUILD)/metric-agreement.json > $(BUILD)/metric-agreement.txt
 	$(PYTHON) rtl/cost/run_cost.py --liberty "$(LIBERTY)" --orders $(COST_ORDERS) --jobs $(JOBS) \
-	  --agreement $(BUILD)/metric-agreement.json
+	  --agreement $(BUILD)/metric-agreement.json --model-lib $(BUILD)/model/libmor_model.a --work $(BUILD)/cost-work
 
 coverage: build
 	tests/rtl/golden/coverage.sh $(CURDIR) $(BUILD)/coverage
