@@ -34,7 +34,8 @@ def meta(args, facts, icg, cpu_s, wall_s):
         "corner": {k: facts.get(k) for k in ("nom_process", "nom_voltage", "nom_temperature")},
         "nand2_area_um2": nand2, "dff_ge": round(dff / nand2, 2) if nand2 and dff else None,
         "versions": synth.tool_versions(), "period_ns": args.period, "clock_mhz": round(1000 / args.period, 3),
-        "margin_ns": args.margin, "cycles_per_stream": args.cycles, "read_orders": args.orders, "lanes": LANES,
+        "margin_ns": args.margin, "cycles_per_stream": args.cycles, "read_orders": args.orders,
+        "module_read_orders": args.module_orders, "lanes": LANES,
         "icg_cell": icg[0] if icg else None, "cpu_s": round(cpu_s, 1), "wall_s": round(wall_s, 1),
         "jobs": args.jobs, "wire_estimate": {"pf_per_um": wireload.CAP_PF_PER_UM, "um_per_fanout": wireload.UM_PER_FANOUT},
         "command": "make cost   (python3 rtl/cost/run_cost.py " +

@@ -36,8 +36,9 @@ def header(m):
         f"({m['cycles_per_stream']} cycles x 64 streams per unit; every output checked bit for bit against the "
         "model), Liberty internal-power tables + C V^2 / 2 per toggle + clock pins + leakage (docs/energy.md). "
         "Zero-delay: glitches are not counted.",
-        f"- Spread: each unit synthesized in {m['read_orders']} file read orders; GE is the first order's figure; "
-        "the pipelined figures use that netlist.", ""]
+        f"- Spread: each cost unit synthesized in {m['read_orders']} file read orders, the rtl/src modules and the "
+        f"engine in {m.get('module_read_orders', m['read_orders'])}; GE is the first order's figure; the pipelined "
+        "figures use that netlist.", ""]
 
 
 def headline(doc):

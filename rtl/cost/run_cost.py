@@ -74,12 +74,16 @@ def synth_targets(args):
     return sources, targets
 
 
-def run_synthesis(targets, orders, liberty, work, jobs):
+def run_synthesis(targets, orders, liberty, work, jobs, module_orders):
+    """Every target in its read orders: the cost units (the quantizers' parts) in all of them, the rtl/src modules
+    and the engine in the first module_orders (their spread is reference, and the engine's three runs alone would
+    take a third of the flow's time)."""
     results = {}
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
         futs = {}
         for name, top, params, what in targets:
-            for oi, order in enumerate(orders):
+            count = len(orders) if name in unit_defs.UNIT_BY_NAME else min(module_orders, len(orders))
+            for oi, order in enumerate(orders[:count]):
                 futs[pool.submit(synth.synth_one, name, top, params, order, liberty, oi, work)] = (name, oi)
         for n, fut in enumerate(cf.as_completed(futs), 1):
             name, oi = futs[fut]
@@ -210,7 +214,9 @@ def main():
     ap.add_argument("--liberty", default=os.environ.get("LIBERTY", str(DEFAULT_LIBERTY)),
                     help="Liberty file (.lib or .lib.gz); 'none' for technology-independent counts "
                          "(default: %(default)s, or $LIBERTY)")
-    ap.add_argument("--orders", type=int, default=3, help="netlist read orders per unit (default 3)")
+    ap.add_argument("--orders", type=int, default=3, help="netlist read orders per cost unit (default 3)")
+    ap.add_argument("--module-orders", type=int, default=1,
+                    help="read orders for the rtl/src modules and the engine (default 1)")
     ap.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1), help="parallel runs")
     ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for cost.md, cost.csv, cost.json")
     ap.add_argument("--agreement", default="",
@@ -226,7 +232,7 @@ def main():
                     help="the model library the energy harness links (default %(default)s)")
     ap.add_argument("--no-energy", action="store_true", help="skip the gate-level simulation and the energy")
     args = ap.parse_args()
-    if args.orders < 1 or args.jobs < 1 or args.period <= 0 or args.margin < 0 or args.cycles < 64:
+    if args.orders < 1 or args.module_orders < 1 or args.jobs < 1 or args.period <= 0 or args.margin < 0 or args.cycles < 64:
         ap.error("--orders and --jobs must be at least 1, --period positive, --margin >= 0, --cycles >= 64")
     if not shutil.which("yosys"):
         sys.exit("cost: yosys not found (run `make deps` as root, or apt-get install yosys berkeley-abc opensta)")
@@ -245,7 +251,7 @@ def main():
         files = [wrapper if Path(f).stem == "mor_clock_gate" else f for f in files]
         facts["icg_cell"] = icg[0]
     orders = synth.read_orders(files, args.orders)
-    results = run_synthesis(targets, orders, liberty, args.work, args.jobs)
+    results = run_synthesis(targets, orders, liberty, args.work, args.jobs, args.module_orders)
     nand2 = facts.get("nand2_area")
     rows, failures = unit_rows(targets, results, nand2)
     by_name = {r["name"]: r for r in rows}
