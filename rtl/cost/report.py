@@ -141,15 +141,18 @@ def compose_one(q, inp, rows, ur, facts, period):
 def compose(rows, ur, engine_clock, facts, args, meta_, agreement, failures):
     by_name = {r["name"]: r for r in rows}
     quantizers = []
-    fractions = {k: v for r in ur.values() for k, v in r.get("workload", {}).items()}
+    # The workload's BF16-block fractions per input type (FP32 inputs carry random low bits, which move a few 1x32
+    # decisions), from the sub-tensor lane of that input type (every unit of one input type reports the same).
+    fractions = {inp: (ur.get(unit_defs.v("cost_mor_st_lane_pow2", inp)) or {}).get("workload", {})
+                 for inp in INPUTS}
     if facts.get("nand2_area"):
         for inp in INPUTS:
             for q in unit_defs.quantizers(inp, LANES, BLOCK_ELEMS):
                 c = compose_one(q, inp, by_name, ur, facts, args.period)
                 if c is None:
                     continue
-                frac = fractions.get("st_bf16_fraction_1x32" if q["key"] == "st_1x32" else
-                                     "st_bf16_fraction_128", 0.0)
+                frac = fractions[inp].get("st_bf16_fraction_1x32" if q["key"] == "st_1x32" else
+                                          "st_bf16_fraction_128", 0.0)
                 c["bytes_per_element"] = dict(zip(("two_pass", "overlapped", "one_pass", "on_chip"),
                                                   [round(b, 4) for b in bytes_per_element(q["key"], inp, frac)]))
                 quantizers.append(c)

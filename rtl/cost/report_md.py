@@ -17,7 +17,9 @@ def header(m):
         "rtl/cost/cost_units.sv. Do not edit: rerun. Analysis and what to build: docs/cost-analysis.md; memories: "
         "docs/memory-model.md; energy method and limits: docs/energy.md.", "",
         f"- Date: {m['date']} (commit {m['commit']}); command: `{m['command']}`; {m['wall_s']:.0f} s wall, "
-        f"{m['cpu_s']:.0f} s CPU (all processes) with {m['jobs']} jobs",
+        f"{m['cpu_s']:.0f} s CPU (all processes) with {m['jobs']} jobs; {m.get('syntheses_run', '?')} syntheses run, "
+        f"{m.get('syntheses_reused', '?')} reused from the work folder (every step is cached under a key of its "
+        "inputs: a rerun with nothing changed takes seconds; the full flow's time is in bench/results/cost-flow.md)",
         f"- Library: {m['liberty']} ({m['library']}), process {m['corner']['nom_process']}, "
         f"{m['corner']['nom_voltage']} V, {m['corner']['nom_temperature']} C. GE = area / area of {NAND2_CELL} "
         f"({m['nand2_area_um2']} um^2); one {DFF_CELL} = {m['dff_ge']} GE",
@@ -107,10 +109,12 @@ def bytes_table(doc):
         b = q["bytes_per_element"]
         lines.append(f"| {q['name']} | {q['input']} | {b['two_pass']:.3f} | {b['overlapped']:.3f} | "
                      f"{b['one_pass']:.3f} | {b['on_chip']:.0f} | {b['overlapped'] * rate:.1f} |")
-    w = doc.get("workload") or {}
-    if w:
-        lines += ["", "Workload (built-in default, FP32 figures with random low bits): " +
-                  ", ".join(f"{k} = {v:.4f}" for k, v in sorted(w.items()))]
+    for inp, w in sorted((doc.get("workload") or {}).items()):
+        if w:
+            lines += ["", f"Workload (built-in default) with {NAMES[inp]}" +
+                      (" (the BF16 values with random low bits)" if inp == "fp32" else "") + ": " +
+                      ", ".join(f"{k} = {v:.4f}" if isinstance(v, float) else f"{k} = {v}"
+                                for k, v in sorted(w.items()))]
     return lines + [""]
 
 

@@ -285,6 +285,9 @@ def main():
     usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(u.ru_utime + u.ru_stime for u in usage)
     meta = report.meta(args, facts, icg, cpu, time.time() - start)
+    runs = [r for by_order in results.values() for r in by_order.values()]
+    meta["syntheses_run"] = sum(1 for r in runs if not r.get("reused"))
+    meta["syntheses_reused"] = sum(1 for r in runs if r.get("reused"))
     agreement = json.loads(Path(args.agreement).read_text()) if args.agreement and Path(args.agreement).is_file() \
         else None
     doc = report.compose(rows, unit_results, engine_clock, facts, args, meta, agreement, failures)

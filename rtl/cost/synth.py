@@ -252,7 +252,8 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
     digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in inputs)).hexdigest()
     script = f"# sources sha256 {digest}\n" + yosys_script(top, params, files, liberty, workdir)
     done = workdir / "done"
-    if not (done.is_file() and (workdir / "run.ys").is_file() and (workdir / "run.ys").read_text() == script):
+    reused = done.is_file() and (workdir / "run.ys").is_file() and (workdir / "run.ys").read_text() == script
+    if not reused:
         done.unlink(missing_ok=True)
         (workdir / "run.ys").write_text(script)
         try:
@@ -278,7 +279,8 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
             cached.write_text(f"{arrival if arrival is not None else ''}\n")
     mems = workdir / "mems.txt"
     memories = len([l for l in mems.read_text().splitlines() if "/" in l]) if mems.is_file() else 0  # module/memory
-    return {"stat": stat, "depth": depth, "arrival_ns": arrival, "memories": memories, "workdir": str(workdir)}
+    return {"stat": stat, "depth": depth, "arrival_ns": arrival, "memories": memories, "workdir": str(workdir),
+            "reused": reused}
 
 
 def read_orders(files, count):
