@@ -11,7 +11,8 @@ Steps (each cached in --work under a key of its inputs, so a rerun with nothing 
  3. Each unit is simulated at gate level on the built-in workload, 64 streams at once, its outputs checked bit for
     bit against the model (energy_harness.cpp), and its energy per activation computed from the toggles and the
     Liberty power tables (energy.py; docs/energy.md).
- 4. OpenSTA times the whole engine at LANES = 32 (engine_sta.py): its clock goes to docs/cost.json "engine_clock".
+ 4. OpenSTA times the whole engine at LANES = 32 (engine_sta.py; started first, it runs beside steps 1-3): its
+    clock goes to docs/cost.json "engine_clock".
  5. The quantizers are composed (units.py), memories priced as SRAM macros (memory_model.py), and the report
     written (report.py).
 """
@@ -251,33 +252,37 @@ def main():
         files = [wrapper if Path(f).stem == "mor_clock_gate" else f for f in files]
         facts["icg_cell"] = icg[0]
     orders = synth.read_orders(files, args.orders)
+    unit_results, engine_clock, engine_future = {}, None, None
+    side = cf.ThreadPoolExecutor(max_workers=1)
+    wl_lib = Path(args.work) / "wire_estimate.lib"
+    if liberty:
+        synth.write_if_changed(wl_lib, wireload.liberty_text())
+        if any(t[0] == ENGINE for t in targets):
+            # The engine's own synthesis and STA depend on nothing else: started first, they run beside the
+            # syntheses and the units instead of after them (the longest single chain of the flow).
+            import engine_sta
+            engine_future = side.submit(engine_sta.engine_clock, orders[0], liberty, wl_lib, args.period, args.work)
     results = run_synthesis(targets, orders, liberty, args.work, args.jobs, args.module_orders)
     nand2 = facts.get("nand2_area")
     rows, failures = unit_rows(targets, results, nand2)
     by_name = {r["name"]: r for r in rows}
 
-    unit_results, engine_clock = {}, None
     if liberty:
-        wl_lib = Path(args.work) / "wire_estimate.lib"
-        synth.write_if_changed(wl_lib, wireload.liberty_text())
         harness = None
         if not args.no_energy and any(u.sim and u.name in by_name for u in unit_defs.UNITS):
             if Path(args.model_lib).is_file():
                 harness = build_harness(liberty, args.work, args.model_lib)
             else:
                 log(f"{args.model_lib} not found (run `make build`): no gate-level simulation, no energy")
-        engine_future = None
-        with cf.ThreadPoolExecutor(max_workers=1) as side:
-            if ENGINE in by_name:
-                import engine_sta
-                engine_future = side.submit(engine_sta.engine_clock, orders[0], liberty, wl_lib, args.period,
-                                            args.work)
+        with side:
             unit_results = run_units(unit_jobs(by_name, liberty, wl_lib, args, harness, facts), args.jobs)
             unit_results.update(run_units(delay_jobs(unit_results, liberty, args, harness, facts), args.jobs))
             if engine_future:
                 engine_clock = engine_future.result()
                 log(f"engine clock: worst slack {engine_clock.get('worst_slack_ns')} ns at {args.period} ns "
                     f"({engine_clock.get('method')})")
+    else:
+        side.shutdown()
     for name, r in unit_results.items():
         if r.get("error") or r.get("sim_error") or r.get("mismatches"):
             failures.append({"name": name, "what": "pipelining / simulation",
