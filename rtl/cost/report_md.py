@@ -126,7 +126,10 @@ def engine_section(doc):
     if eng:
         mb, mm = eng.get("memory_bits", {}), eng.get("memory_mm2", {})
         lines += ["## The whole engine (`mor_quantizer`, default parameters)", "",
-                  "Synthesized as one hierarchy (each module mapped once); its memories are priced as SRAM macros.",
+                  "Synthesized as one hierarchy (each module mapped once) as written: FP32 inputs, its own "
+                  "registers only (not pipelined by the flow), so these gates run at the clock the next section "
+                  "finds, not at the quantizers' clock; its memories are priced as SRAM macros "
+                  "(docs/memory-model.md), not in the GE.",
                   "", "| logic GE (min-max) | cells | flops | depth (cells) | memory bits | memories as macros (mm^2) |",
                   "|---|---|---|---|---|---|",
                   f"| {fmt(eng['ge'])} ({fmt(eng['ge_min'])}-{fmt(eng['ge_max'])}) | {eng['cells']:,} | "
@@ -174,6 +177,8 @@ def units_tables(doc):
                      f"{p.get('latency', '-')} | {fmt(p.get('slack_unplaced_ns'), 2)} / {fmt(p.get('slack_wire_ns'), 2)} "
                      f"| {fmt(p.get('checked'))} | {fmt(e, 3)} |")
     lines += ["", "## Every unit as synthesized (combinational depth, read-order spread)", "",
+              "As written, before the flow's pipelining: no clock applies to these GE (the table above has the "
+              "units at the clock). Arrival: OpenSTA's longest path through the unit, unplaced, inputs at 0.", "",
               "| unit | what | GE | min-max | spread | cells | flops | depth | arrival ns (unplaced) |",
               "|---|---|---|---|---|---|---|---|---|"]
     for r in doc["units"]:
