@@ -16,7 +16,8 @@ help:
 	@echo "make bench       benchmarks with their baselines and ratios"
 	@echo "make lint        verilator --lint-only -Wall on every RTL module"
 	@echo "make formats     regenerate rtl/include/mor_pkg.sv and mor_pkg.cmake from the model's format table and contract"
-	@echo "make cost        Yosys/ABC gate counts into docs/cost.md (LIBERTY=... to override)"
+	@echo "make cost        the quantizers at 100 MHz: area, memories, bytes and energy per element, the engine's clock"
+	@echo "                 into docs/cost.md/.csv/.json (LIBERTY=... to override; cached reruns take seconds)"
 	@echo "make coverage    Verilator line/toggle coverage of the RTL harnesses"
 	@echo "make sanitize    ASan/UBSan build of the test suite, then run it"
 	@echo "make fuzz        libFuzzer runs of the tensor-file readers"
@@ -90,7 +91,7 @@ COST_ORDERS ?= 3
 cost: build
 	$(BUILD)/bin/mor-metric-agreement --json $(BUILD)/metric-agreement.json > $(BUILD)/metric-agreement.txt
 	$(PYTHON) rtl/cost/run_cost.py --liberty "$(LIBERTY)" --orders $(COST_ORDERS) --jobs $(JOBS) \
-	  --agreement $(BUILD)/metric-agreement.json
+	  --agreement $(BUILD)/metric-agreement.json --model-lib $(BUILD)/model/libmor_model.a --work $(BUILD)/cost-work
 
 coverage: build
 	tests/rtl/golden/coverage.sh $(CURDIR) $(BUILD)/coverage
