@@ -76,6 +76,12 @@ int main(int argc, char** argv) {
   const double t_tlr = best_seconds(reps, [&] { mor::quantize_tensor_level(t, tl_ref, r_tlr); });
   const double t_st = best_seconds(reps, [&] { mor::quantize_subtensor(t, st, r_st); });
   const double t_fresh = best_seconds(reps, [&] { (void)mor::quantize_tensor_level(t, tl); });
+  mor::Tensor t16{"bench16", mor::DType::kBF16, n, n, {}};
+  t16.bf16.resize(t.bits.size());
+  for (std::size_t i = 0; i < t.bits.size(); ++i) t16.bf16[i] = static_cast<uint16_t>(t.bits[i] >> 16);
+  const double t_cs16 = best_seconds(reps, [&] { mor::quantize_current_scaling(t16, cs, r_cs); });
+  const double t_tl16 = best_seconds(reps, [&] { mor::quantize_tensor_level(t16, tl, r_tl); });
+  const double t_st16 = best_seconds(reps, [&] { mor::quantize_subtensor(t16, st, r_st); });
   // The memory floor: the same bytes as a policy, with the same thread count.
   std::vector<uint8_t> codes(t.bits.size());
   std::vector<uint32_t> values(t.bits.size());
@@ -109,6 +115,9 @@ int main(int argc, char** argv) {
   row("sub-tensor MoR (dynamic range, 128x128)", t_st);
   row("tensor-level MoR, canonical, fresh result each call", t_fresh);
   row("memory floor: read x twice, write 5 B/element", t_mem);
+  row("bf16 held: current", t_cs16);
+  row("bf16 held: tensor-level", t_tl16);
+  row("bf16 held: subtensor", t_st16);
   const double rate = elems / t_tl / 1e6;
   std::printf("goal: tensor-level MoR >= 600 M elem/s: %s (%.0f M elem/s; the memory floor allows %.0f)\n",
               rate >= 600.0 ? "met" : "NOT met", rate, elems / t_mem / 1e6);

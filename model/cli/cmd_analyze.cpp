@@ -106,10 +106,12 @@ nlohmann::ordered_json analyze_one(const mor::Tensor& t, const Plans& plans, con
 
 int run(const Options& o) {
   const Plans plans = check(o);
-  const mor::cli::Inputs inputs = mor::cli::load_inputs(o.in);
-  if (!o.plot.empty() && inputs.tensors.size() > mor::cli::kMaxPlotTensors)
+  // One tensor at a time, read into one reused buffer (BF16 as stored: the policies read it directly); only the
+  // plot keeps its tensors.
+  const mor::cli::InputStream inputs = mor::cli::open_inputs(o.in);
+  if (!o.plot.empty() && inputs.size() > mor::cli::kMaxPlotTensors)
     throw UsageError("--plot draws at most " + std::to_string(mor::cli::kMaxPlotTensors) + " tensors and there are " +
-                     std::to_string(inputs.tensors.size()) + "; name the tensors with FILE:TENSOR");
+                     std::to_string(inputs.size()) + "; name the tensors with FILE:TENSOR");
   const std::string& profile = plans.tensor.profile.name;
   std::printf("%-22s %-11s %-5s %-9s %8s %8s %5s | %-17s | %8s %8s %8s %8s\n", "tensor", "shape", "MoR", "reason",
               "MRE", "MRE-fp32", "agree", "sub e4/e5/bf16 %", "current", "mxfp8", "blk1x128", "sub");
@@ -120,20 +122,24 @@ int run(const Options& o) {
   report["threshold"] = o.threshold;
   report["tensors"] = nlohmann::ordered_json::array();
   std::vector<mor::cli::PlotRow> plot;
+  std::vector<mor::Tensor> plotted(o.plot.empty() ? 0 : inputs.size());  // the plot's rows point at these
   Results res;
-  for (const auto& t : inputs.tensors)
+  mor::Tensor buffer;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const mor::Tensor& t = inputs.get(k, o.plot.empty() ? buffer : plotted[k], true);
     report["tensors"].push_back(analyze_one(t, plans, profile, sum, res, o.plot.empty() ? nullptr : &plot));
-  const double n = static_cast<double>(inputs.tensors.size());
+  }
+  const double n = static_cast<double>(inputs.size());
   std::printf("tensor-level MoR keeps %llu of %zu tensors (%.2f%%) and %.2f%% of elements in FP8; canonical and FP32 "
               "metrics disagree on %llu of %llu metric decisions\n",
-              static_cast<unsigned long long>(sum.fp8_tensors), inputs.tensors.size(),
+              static_cast<unsigned long long>(sum.fp8_tensors), inputs.size(),
               100.0 * static_cast<double>(sum.fp8_tensors) / n,
               100.0 * static_cast<double>(sum.fp8_elems) / static_cast<double>(sum.elems),
               static_cast<unsigned long long>(sum.disagree), static_cast<unsigned long long>(sum.decided));
   const bool interval = plans.tensor.tensor.metric == mor::MetricKind::kInterval;
   if (interval)
     std::printf("interval metric (k=%d): %llu of %zu tensors fell back to the exact err_sum\n", o.interval_k,
-                static_cast<unsigned long long>(sum.interval_fallbacks), inputs.tensors.size());
+                static_cast<unsigned long long>(sum.interval_fallbacks), inputs.size());
   report["summary"] = {{"fp8_tensor_share", static_cast<double>(sum.fp8_tensors) / n},
                        {"fp8_element_share", static_cast<double>(sum.fp8_elems) / static_cast<double>(sum.elems)},
                        {"metric_disagreements", sum.disagree},

@@ -74,18 +74,23 @@ struct Grid {
 
 Grid make_grid(const Tensor& t, BlockShape b) {
   if (t.rows <= 0 || t.cols <= 0) throw std::invalid_argument("tensor '" + t.name + "' is empty");
-  if (static_cast<int64_t>(t.bits.size()) != t.rows * t.cols)
-    throw std::invalid_argument("tensor '" + t.name + "' has " + std::to_string(t.bits.size()) + " values for shape " +
+  if (!t.bits.empty() && !t.bf16.empty())
+    throw std::invalid_argument("tensor '" + t.name + "' holds both FP32 bits and BF16 data");
+  if (static_cast<int64_t>(t.size()) != t.rows * t.cols)
+    throw std::invalid_argument("tensor '" + t.name + "' has " + std::to_string(t.size()) + " values for shape " +
                                 std::to_string(t.rows) + "x" + std::to_string(t.cols));
   if (b.rows <= 0 || b.cols <= 0) throw std::invalid_argument("block shape must be positive");
   return {t.rows, t.cols, b, (t.rows + b.rows - 1) / b.rows, (t.cols + b.cols - 1) / b.cols};
 }
 
-// Blocks handed out in contiguous ranges; each block's outputs depend only on the block, so the result is the same
-// for any thread count.
+int thread_count(int threads) {
+  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// Work items handed out in contiguous ranges; each block's outputs depend only on the block, so the result is the
+// same for any thread count.
 void parallel_blocks(int64_t n, int threads, const std::function<void(int64_t)>& fn) {
-  int t = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  t = static_cast<int>(std::min<int64_t>(t, n));
+  const int t = static_cast<int>(std::min<int64_t>(thread_count(threads), n));
   if (t <= 1) {
     for (int64_t b = 0; b < n; ++b) fn(b);
     return;
@@ -96,6 +101,12 @@ void parallel_blocks(int64_t n, int threads, const std::function<void(int64_t)>&
       for (int64_t b = n * k / t; b < n * (k + 1) / t; ++b) fn(b);
     });
   for (auto& th : pool) th.join();
+}
+
+// Row r from column c on, as the tensor holds it (FP32 bits, or BF16 data the kernels widen exactly).
+SpanInput elements(const Tensor& t, int64_t r, int64_t c) {
+  const auto i = static_cast<std::size_t>(r * t.cols + c);
+  return t.holds_bf16() ? SpanInput(&t.bf16[i]) : SpanInput(&t.bits[i]);
 }
 
 // ---- the element path: the span kernels of quant_kernel.hpp, one row segment of a block at a time (equal to
@@ -138,64 +149,169 @@ class BlockFp32Sum {
   std::vector<SubTensorRefSum> sub_tensor_;  // zero or one
 };
 
-// The per-element errors of a block's rows for its FP32 sum, in two buffers used in turn: row r - 1 is added while
-// row r's errors are fresh, so the sum's loads never wait on the kernel's just-issued vector stores (a store-to-load
-// forwarding stall took 80% of the summation's time when each row was added at once).
-class RowErrors {
- public:
-  RowErrors(Fp32Order order, int64_t n) : n_(n), e_(order == Fp32Order::kNone ? 0 : 2 * static_cast<std::size_t>(n)) {}
-  float* row(int64_t r) { return e_.empty() ? nullptr : &e_[static_cast<std::size_t>((r % 2) * n_)]; }
-  void add_previous(int64_t r, BlockFp32Sum& sum) {
-    if (r > 0 && !e_.empty()) sum.add_row(r - 1, row(r - 1), n_);
-  }
-  void add_last(int64_t rows, BlockFp32Sum& sum) { add_previous(rows, sum); }
-
- private:
-  int64_t n_;
-  std::vector<float> e_;
-};
-
 struct BlockErrors {
   uint64_t err_sum = 0;
   float err_fp32 = 0.0f;  // the block's FP32 sum in the order `order`
 };
 
-// Where block b's codes and fake-quantized values go: the result's arrays, or, when the caller asked for no element
-// outputs (write_outputs = false), a per-thread scratch block, so that errors and decisions are the same either way.
-struct BlockOut {
-  uint8_t* codes;
-  uint32_t* dequant;
-  int64_t stride;  // elements from one row of the block to the next
+// What a block's element pass writes: its FP8 codes and values (q and its scale), or its BF16 representation (D2,
+// D6, D7: what a block decided BF16 holds; exact for BF16 inputs).
+struct BlockPlan {
+  const SpanQuantizer* q = nullptr;  // null: keep as BF16
+  SpanScale scale;                   // with q
+  Bf16Rounding keep = Bf16Rounding::kRne;
+  bool zeros_positive = false;       // MOR_REF: a zero input comes out +0 with code 0 (the reference's tensor-level
+                                     // kernel computes nonzero elements only)
 };
 
-BlockOut block_out(const Grid& g, int64_t b, QuantResult& r) {
-  if (!r.codes.empty()) {
-    const auto i = static_cast<std::size_t>(g.r0(b) * g.cols + g.c0(b));
-    return {&r.codes[i], &r.dequant[i], g.cols};
+// One block's element pass, fed its rows in order: writes what its plan says into the result's arrays, or nowhere
+// when the result holds no element outputs (write_outputs = false: the kernels keep codes and values in their own
+// buffers, so errors and decisions are the same either way), and sums the errors of what it writes (the plan's
+// quantizer's error form) exactly and, unless order is kNone, in FP32.
+class BlockPass {
+ public:
+  BlockPass(const Grid& g, int64_t b, const BlockPlan& plan, QuantResult& r, bool want_errors, Fp32Order order)
+      : plan_(plan), r0_(g.r0(b)), c0_(g.c0(b)), n_(g.c1(b) - g.c0(b)), cols_(g.cols), want_(want_errors),
+        fp32_(order, g.block) {
+    if (!r.codes.empty()) {
+      codes_ = &r.codes[static_cast<std::size_t>(r0_ * cols_ + c0_)];
+      dequant_ = &r.dequant[static_cast<std::size_t>(r0_ * cols_ + c0_)];
+    }
   }
-  thread_local std::vector<uint8_t> codes;
-  thread_local std::vector<uint32_t> dequant;
-  codes.resize(static_cast<std::size_t>(block_elements(g, b)));
-  dequant.resize(codes.size());
-  return {codes.data(), dequant.data(), g.c1(b) - g.c0(b)};
+  int64_t col() const { return c0_; }
+  // Row i of the block; its per-element errors into e when e is not null (for add_fp32).
+  void row(const Tensor& t, int64_t i, float* e) {
+    uint8_t* codes = codes_ != nullptr ? codes_ + i * cols_ : nullptr;
+    uint32_t* dequant = dequant_ != nullptr ? dequant_ + i * cols_ : nullptr;
+    const SpanInput x = elements(t, r0_ + i, c0_);
+    const auto n = static_cast<std::size_t>(n_);
+    errors_.e = e;
+    if (plan_.q == nullptr) {
+      if (want_) keep_and_measure(x, n, plan_.keep, dequant, &errors_);
+      else if (dequant != nullptr) keep_as_bf16(x, n, plan_.keep, dequant);
+      if (codes != nullptr) std::fill_n(codes, n, uint8_t{0});
+      return;
+    }
+    plan_.q->run(plan_.scale, x, n, codes, dequant, want_ ? &errors_ : nullptr);
+    if (plan_.zeros_positive && codes != nullptr) zeros_positive(t, i, codes, dequant);
+  }
+  void add_fp32(int64_t i, const float* e) { fp32_.add_row(i, e, n_); }
+  BlockErrors errors() const { return {errors_.err_sum, fp32_.sum()}; }
+
+ private:
+  void zeros_positive(const Tensor& t, int64_t i, uint8_t* codes, uint32_t* dequant) const {
+    for (int64_t c = 0; c < n_; ++c)
+      if (t.at(r0_ + i, c0_ + c) == 0x80000000u) {
+        codes[c] = 0;
+        dequant[c] = 0;
+      }
+  }
+  const BlockPlan& plan_;
+  int64_t r0_, c0_, n_, cols_;
+  bool want_;
+  uint8_t* codes_ = nullptr;
+  uint32_t* dequant_ = nullptr;
+  SpanErrors errors_;
+  BlockFp32Sum fp32_;
+};
+
+// A piece of the element passes' work: block row `band`, block columns [bc0, bc1).
+struct BandPart {
+  int64_t band, bc0, bc1;
+};
+
+// Whole bands when there are enough of them for the threads, else each band cut into pieces of whole blocks. A
+// block's outputs depend only on the block, so the pieces change no result.
+std::vector<BandPart> band_parts(const Grid& g, int threads) {
+  const int64_t want = 4 * static_cast<int64_t>(thread_count(threads));
+  const int64_t pieces = g.grid_rows >= want ? 1 : std::min(g.grid_cols, (want + g.grid_rows - 1) / g.grid_rows);
+  std::vector<BandPart> parts;
+  for (int64_t band = 0; band < g.grid_rows; ++band)
+    for (int64_t k = 0; k < pieces; ++k)
+      parts.push_back({band, g.grid_cols * k / pieces, g.grid_cols * (k + 1) / pieces});
+  return parts;
 }
 
-// Quantize block b with the prepared scale, writing codes and dequantized values; with want_errors, returns its
-// canonical error sum and, unless order is kNone, its FP32 error sum.
-BlockErrors quantize_block(const Grid& g, int64_t b, const Tensor& t, const SpanQuantizer& q, const SpanScale& sc,
-                           const BlockOut& out, bool want_errors, Fp32Order order = Fp32Order::kNone) {
-  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
-  RowErrors e(order, n);
-  SpanErrors span;
-  BlockFp32Sum fp32(order, g.block);
-  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
-    span.e = e.row(r);
-    q.run(sc, &t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], static_cast<std::size_t>(n),
-          out.codes + r * out.stride, out.dequant + r * out.stride, want_errors ? &span : nullptr);
-    if (want_errors) e.add_previous(r, fp32);
+void parallel_parts(const Grid& g, int threads, const std::function<void(const BandPart&)>& fn) {
+  const std::vector<BandPart> parts = band_parts(g, threads);
+  parallel_blocks(static_cast<int64_t>(parts.size()), threads, [&](int64_t k) { fn(parts[static_cast<std::size_t>(k)]); });
+}
+
+// The passes of a part's blocks, row by row across them: the tensor's rows are read whole and in order, which the
+// hardware prefetchers follow (block by block, every row segment starts a new page: 1.7x slower measured), and each
+// block's rows in order, as its FP32 sum needs. With fp32, the FP32 sums add row i - 1 after row i is computed (two
+// row buffers used in turn), so their loads never wait on the kernel's just-issued vector stores (a store-to-load
+// forwarding stall took 80% of the summation's time when each row was added at once).
+void run_passes(const Grid& g, const BandPart& p, const Tensor& t, std::vector<BlockPass>& passes, bool fp32) {
+  const int64_t b0 = p.band * g.grid_cols, rows = g.r1(b0) - g.r0(b0);
+  const int64_t c0 = g.c0(b0 + p.bc0), width = g.c1(b0 + p.bc1 - 1) - c0;
+  thread_local std::vector<float> e;
+  e.resize(fp32 ? 2 * static_cast<std::size_t>(width) : 0);
+  auto row_e = [&](int64_t i, const BlockPass& pass) {
+    return fp32 ? &e[static_cast<std::size_t>((i % 2) * width + pass.col() - c0)] : nullptr;
+  };
+  for (int64_t i = 0; i < rows; ++i) {
+    for (auto& pass : passes) pass.row(t, i, row_e(i, pass));
+    if (fp32 && i > 0)
+      for (auto& pass : passes) pass.add_fp32(i - 1, row_e(i - 1, pass));
   }
-  if (want_errors) e.add_last(g.r1(b) - g.r0(b), fp32);
-  return {span.err_sum, fp32.sum()};
+  if (fp32)
+    for (auto& pass : passes) pass.add_fp32(rows - 1, row_e(rows - 1, pass));
+}
+
+// The blocks of part p with their plans (plans[k] for block column p.bc0 + k), written into r; returns the errors of
+// each block into errs (indexed by block) when want_errors.
+void run_plans(const Grid& g, const BandPart& p, const Tensor& t, const std::vector<BlockPlan>& plans, QuantResult& r,
+               bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+  std::vector<BlockPass> passes;
+  passes.reserve(plans.size());
+  const int64_t b0 = p.band * g.grid_cols + p.bc0;
+  for (std::size_t k = 0; k < plans.size(); ++k)
+    passes.emplace_back(g, b0 + static_cast<int64_t>(k), plans[k], r, want_errors, order);
+  run_passes(g, p, t, passes, want_errors && order != Fp32Order::kNone);
+  if (want_errors)
+    for (std::size_t k = 0; k < plans.size(); ++k) (*errs)[static_cast<std::size_t>(b0) + k] = passes[k].errors();
+}
+
+// Blocks of one row (1xN: MXFP8's 1x32, blockwise 1x128): the part's blocks in one kernel call with a scale per
+// block (GroupScales), then each block's FP32 sum, sequential (D5) from its errors. The canonical sums are exact
+// integers, so the part's total is kept on its first block (only the total is reported).
+void run_row_groups(const Grid& g, const BandPart& p, const Tensor& t, const SpanQuantizer& q, const GroupScales& gs,
+                    QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+  const int64_t b0 = p.band * g.grid_cols + p.bc0, row = g.r0(b0), c0 = g.c0(b0);
+  const auto width = static_cast<std::size_t>(g.c1(b0 + (p.bc1 - p.bc0) - 1) - c0);
+  const bool fp32 = want_errors && order != Fp32Order::kNone;
+  thread_local std::vector<float> e;
+  e.resize(fp32 ? width : 0);
+  SpanErrors span;
+  span.e = fp32 ? e.data() : nullptr;
+  const std::size_t at = static_cast<std::size_t>(row * g.cols + c0);
+  q.run_groups(gs, elements(t, row, c0), width, r.codes.empty() ? nullptr : &r.codes[at],
+               r.dequant.empty() ? nullptr : &r.dequant[at], want_errors ? &span : nullptr);
+  if (!want_errors) return;
+  for (int64_t b = b0; b < b0 + (p.bc1 - p.bc0); ++b) {
+    float sum = 0.0f;
+    if (fp32)
+      for (int64_t c = g.c0(b); c < g.c1(b); ++c) sum = fadd_rn(sum, e[static_cast<std::size_t>(c - c0)]);
+    (*errs)[static_cast<std::size_t>(b)] = {b == b0 ? span.err_sum : 0u, sum};
+  }
+}
+
+// Part p of a policy with a plain scale per block (gs: the part's blocks in order): blocks of one row in one kernel
+// call (run_row_groups), others block by block with a dequantize table where the block amortizes one.
+void run_scaled_part(const Grid& g, const BandPart& p, const Tensor& t, const SpanQuantizer& q, const GroupScales& gs,
+                     QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+  if (g.block.rows == 1 && (order == Fp32Order::kNone || order == Fp32Order::kSequential)) {
+    run_row_groups(g, p, t, q, gs, r, want_errors, order, errs);
+    return;
+  }
+  std::vector<BlockPlan> plans(static_cast<std::size_t>(p.bc1 - p.bc0));
+  for (std::size_t k = 0; k < plans.size(); ++k) {
+    const bool table = block_elements(g, p.band * g.grid_cols + p.bc0 + static_cast<int64_t>(k)) >= kTableMinElements;
+    plans[k].q = &q;
+    plans[k].scale = gs.mx ? q.mx(gs.s[k], table) : q.scaled(gs.s[k], table);
+  }
+  run_plans(g, p, t, plans, r, want_errors, order, errs);
 }
 
 // ---- the interval metric (MetricKind::kInterval, docs/interval-metric.md) ----
@@ -221,7 +337,7 @@ std::pair<uint64_t, uint64_t> interval_block_sums(const Grid& g, int64_t b, cons
   uint64_t lo = 0, hi = 0;
   for (int64_t r = g.r0(b); r < g.r1(b); ++r)
     for (int64_t c = g.c0(b); c < g.c1(b); ++c) {
-      const uint32_t x = t.bits[static_cast<std::size_t>(r * g.cols + c)], y = fmul_rn_bits(x, s);
+      const uint32_t x = t.at(r, c), y = fmul_rn_bits(x, s);
       const uint32_t idx = interval_index(y, lane.k);
       const ErrorFxInterval e =
           error_fx_interval_entries(x, y, lane.quantized(y), lane.k, lane.recip[idx], lane.recip[idx + 1]);
@@ -267,43 +383,6 @@ bool interval_rejects(const Grid& g, const Tensor& t, const TensorLevelConfig& c
   if ((v == IntervalVerdict::kReject) != canonical)
     throw std::logic_error("interval metric: bounds decided against the canonical err_sum (theorem violated)");
   return v == IntervalVerdict::kReject;
-}
-
-// A zero input comes out +0 with code 0 (MOR_REF: the reference's tensor-level kernel computes nonzero elements only).
-void zeros_out_positive(const Grid& g, int64_t b, const Tensor& t, const BlockOut& out) {
-  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
-  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r)
-    for (int64_t c = 0; c < n; ++c)
-      if (t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0 + c)] == 0x80000000u) {
-        out.codes[r * out.stride + c] = 0;
-        out.dequant[r * out.stride + c] = 0;
-      }
-}
-
-// D2, D6, D7: what a block decided BF16 holds is the BF16 representation of its input (exact for BF16 inputs).
-void keep_block_bf16(const Grid& g, int64_t b, const Tensor& t, Bf16Rounding rounding, const BlockOut& out) {
-  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
-  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
-    std::fill_n(out.codes + r * out.stride, n, uint8_t{0});
-    keep_as_bf16(&t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], static_cast<std::size_t>(n), rounding,
-                 out.dequant + r * out.stride);
-  }
-}
-
-// D5's error of block b's written values (the output error), canonical and, unless order is kNone, FP32.
-BlockErrors measure_block(const Grid& g, int64_t b, const Tensor& t, const BlockOut& out, Fp32Order order) {
-  const int64_t c0 = g.c0(b), n = g.c1(b) - c0;
-  RowErrors e(order, n);
-  SpanErrors span;
-  BlockFp32Sum fp32(order, g.block);
-  for (int64_t r = 0; r < g.r1(b) - g.r0(b); ++r) {
-    span.e = e.row(r);
-    measure_span(&t.bits[static_cast<std::size_t>((g.r0(b) + r) * g.cols + c0)], out.dequant + r * out.stride,
-                 static_cast<std::size_t>(n), &span);
-    e.add_previous(r, fp32);
-  }
-  e.add_last(g.r1(b) - g.r0(b), fp32);
-  return {span.err_sum, fp32.sum()};
 }
 
 // The order of a result's FP32 error sums (D5): the reference code's tree where its block grid defines one.
@@ -366,7 +445,7 @@ std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPoli
     const int64_t b0 = band * g.grid_cols;
     for (int64_t r = g.r0(b0); r < g.r1(b0); ++r)
       for (int64_t bc = 0; bc < g.grid_cols; ++bc)
-        stats_add_fast(row_stats[bc], &t.bits[static_cast<std::size_t>(r * g.cols + g.c0(b0 + bc))],
+        stats_add_fast(row_stats[bc], elements(t, r, g.c0(b0 + bc)),
                        static_cast<std::size_t>(g.c1(b0 + bc) - g.c0(b0 + bc)), policy);
   });
   return stats;
@@ -413,10 +492,11 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
   std::fill(r.block_tag.begin(), r.block_tag.end(), static_cast<uint8_t>(FormatTag::kBF16));
   std::fill(r.block_scale.begin(), r.block_scale.end(), 0u);
   std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), threads, [&](int64_t b) {
-    const BlockOut out = block_out(g, b, r);
-    keep_block_bf16(g, b, t, rounding, out);  // D2, D6
-    errs[static_cast<std::size_t>(b)] = measure_block(g, b, t, out, order);
+  BlockPlan keep;  // D2, D6
+  keep.keep = rounding;
+  parallel_parts(g, threads, [&](const BandPart& p) {
+    const std::vector<BlockPlan> plans(static_cast<std::size_t>(p.bc1 - p.bc0), keep);
+    run_plans(g, p, t, plans, r, true, order, &errs);
   });
   set_output_error(errs, stats, order, r);
   count_formats(g, r);
@@ -475,17 +555,22 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
     std::vector<BlockErrors> errs(static_cast<std::size_t>(g.count()));
     const bool want_fp32 = cfg.compute_reference_metric || cfg.metric == MetricKind::kFp32Reference;
     const Fp32Order order = fp32_order(t, g, want_fp32);
-    parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
-      const auto bi = static_cast<std::size_t>(b);
-      const uint32_t r_g = r.group_scale[static_cast<std::size_t>(group_of(b))];
-      const uint32_t s = gam_block_scale(r_g, stats[bi].amax, fmax);
-      r.block_scale[bi] = s;
-      r.block_exp_offset[bi] = static_cast<uint8_t>(gam_exp_offset(r_g, s));
-      r.block_tag[bi] = static_cast<uint8_t>(fmt);
-      const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
-      const BlockOut out = block_out(g, b, r);
-      errs[bi] = quantize_block(g, b, t, q, sc, out, true, order);
-      if (cfg.zero_inputs_positive) zeros_out_positive(g, b, t, out);
+    parallel_parts(g, cfg.threads, [&](const BandPart& p) {
+      std::vector<BlockPlan> plans(static_cast<std::size_t>(p.bc1 - p.bc0));
+      for (int64_t bc = p.bc0; bc < p.bc1; ++bc) {
+        const int64_t b = p.band * g.grid_cols + bc;
+        const auto bi = static_cast<std::size_t>(b);
+        const uint32_t r_g = r.group_scale[static_cast<std::size_t>(group_of(b))];
+        const uint32_t s = gam_block_scale(r_g, stats[bi].amax, fmax);
+        r.block_scale[bi] = s;
+        r.block_exp_offset[bi] = static_cast<uint8_t>(gam_exp_offset(r_g, s));
+        r.block_tag[bi] = static_cast<uint8_t>(fmt);
+        BlockPlan& plan = plans[static_cast<std::size_t>(bc - p.bc0)];
+        plan.q = &q;
+        plan.scale = q.scaled(s, block_elements(g, b) >= kTableMinElements);
+        plan.zeros_positive = cfg.zero_inputs_positive;
+      }
+      run_plans(g, p, t, plans, r, true, order, &errs);
     });
     uint64_t err_sum = 0;
     for (const auto& e : errs) err_sum += e.err_sum;
@@ -523,8 +608,9 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   const Grid& g = o.g;
   const auto& stats = o.stats;
   const BlockStats& all = o.all;
-  const SpanQuantizer q4(FormatTag::kE4M3, cfg.rules, cfg.error_form), q5(FormatTag::kE5M2, cfg.rules, cfg.error_form),
-      q23(FormatTag::kE2M3, cfg.rules, cfg.error_form);
+  // Quant-error mode measures with the configured error form; the output's error is D5's (spec form).
+  const SpanQuantizer m4(FormatTag::kE4M3, cfg.rules, cfg.error_form), m5(FormatTag::kE5M2, cfg.rules, cfg.error_form);
+  const SpanQuantizer q4(FormatTag::kE4M3, cfg.rules), q5(FormatTag::kE5M2, cfg.rules), q23(FormatTag::kE2M3, cfg.rules);
   const SubTensorRules rules{cfg.mode == SubTensorMode::kQuantError, cfg.e5m2_to_bf16, cfg.enable_e2m3};
   // Quant-error mode compares canonical sums (D7), or under MOR_REF the FP32 sums in the reference's order.
   const bool fp32_sums = cfg.metric == MetricKind::kFp32Reference;
@@ -537,32 +623,61 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
-    const auto bi = static_cast<std::size_t>(b);
-    const BlockStats& s = stats[bi];
-    r.block_amax[bi] = s.amax;
-    // D2: a non-finite block is decided BF16 before its dynamic range is formed.
-    const uint32_t dr = s.nonfinite > 0 ? kF32One : subtensor_dynamic_range(s.amax, s.min_nonzero);
-    const SubTensorBand band = subtensor_band(dr, s.nonfinite > 0, rules);
-    FormatTag f = band.tag;
-    const bool table = block_elements(g, b) >= kTableMinElements;
-    const BlockOut out = block_out(g, b, r);
-    if (band.measure) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
-      const BlockErrors e5 = quantize_block(g, b, t, q5, q5.scaled(scale_for(s.amax, FormatTag::kE5M2), table), out, true, qe_order);
-      const BlockErrors e4 = quantize_block(g, b, t, q4, q4.scaled(scale_for(s.amax, FormatTag::kE4M3), table), out, true, qe_order);
-      f = fp32_sums ? (e4.err_fp32 <= e5.err_fp32 ? FormatTag::kE4M3 : FormatTag::kBF16)  // the reference's test
-                    : subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
+  QuantResult unwritten;  // the quant-error measurements write nothing
+  parallel_parts(g, cfg.threads, [&](const BandPart& p) {
+    const int64_t b0 = p.band * g.grid_cols + p.bc0;
+    std::vector<FormatTag> tags;
+    std::vector<int64_t> measured;  // blocks whose E4M3 and E5M2 errors decide
+    for (int64_t b = b0; b < b0 + (p.bc1 - p.bc0); ++b) {
+      const BlockStats& st = stats[static_cast<std::size_t>(b)];
+      r.block_amax[static_cast<std::size_t>(b)] = st.amax;
+      // D2: a non-finite block is decided BF16 before its dynamic range is formed.
+      const uint32_t dr = st.nonfinite > 0 ? kF32One : subtensor_dynamic_range(st.amax, st.min_nonzero);
+      const SubTensorBand band = subtensor_band(dr, st.nonfinite > 0, rules);
+      tags.push_back(band.tag);
+      if (band.measure) measured.push_back(b);
     }
-    r.block_tag[bi] = static_cast<uint8_t>(f);
-    if (f == FormatTag::kBF16) {
-      keep_block_bf16(g, b, t, cfg.rules.bf16, out);
-    } else {
-      const uint32_t scale = scale_for(s.amax, f);
+    if (!measured.empty()) {  // quant-error mode: E4M3 if its error sum is not larger than E5M2's, else BF16
+      std::vector<BlockPlan> plans5(measured.size()), plans4(measured.size());
+      std::vector<BlockPass> pass5, pass4;
+      pass5.reserve(measured.size());
+      pass4.reserve(measured.size());
+      for (std::size_t j = 0; j < measured.size(); ++j) {
+        const int64_t b = measured[j];
+        const uint32_t amax = stats[static_cast<std::size_t>(b)].amax;
+        const bool table = block_elements(g, b) >= kTableMinElements;
+        plans5[j].q = &m5;
+        plans5[j].scale = m5.scaled(scale_for(amax, FormatTag::kE5M2), table);
+        plans4[j].q = &m4;
+        plans4[j].scale = m4.scaled(scale_for(amax, FormatTag::kE4M3), table);
+        pass5.emplace_back(g, b, plans5[j], unwritten, true, qe_order);
+        pass4.emplace_back(g, b, plans4[j], unwritten, true, qe_order);
+      }
+      run_passes(g, p, t, pass5, qe_order != Fp32Order::kNone);
+      run_passes(g, p, t, pass4, qe_order != Fp32Order::kNone);
+      for (std::size_t j = 0; j < measured.size(); ++j) {
+        const BlockErrors e5 = pass5[j].errors(), e4 = pass4[j].errors();
+        tags[static_cast<std::size_t>(measured[j] - b0)] =
+            fp32_sums ? (e4.err_fp32 <= e5.err_fp32 ? FormatTag::kE4M3 : FormatTag::kBF16)  // the reference's test
+                      : subtensor_quant_error_choice(e4.err_sum, e5.err_sum);
+      }
+    }
+    std::vector<BlockPlan> plans(tags.size());
+    for (std::size_t k = 0; k < tags.size(); ++k) {
+      const int64_t b = b0 + static_cast<int64_t>(k);
+      const auto bi = static_cast<std::size_t>(b);
+      const FormatTag f = tags[k];
+      r.block_tag[bi] = static_cast<uint8_t>(f);
+      if (f == FormatTag::kBF16) {
+        plans[k].keep = cfg.rules.bf16;
+        continue;
+      }
+      const uint32_t scale = scale_for(stats[bi].amax, f);
       r.block_scale[bi] = scale;
-      const SpanQuantizer& q = f == FormatTag::kE4M3 ? q4 : f == FormatTag::kE5M2 ? q5 : q23;
-      if (!band.measure) quantize_block(g, b, t, q, q.scaled(scale, table), out, false);  // else E4M3 was last
+      plans[k].q = f == FormatTag::kE4M3 ? &q4 : f == FormatTag::kE5M2 ? &q5 : &q23;
+      plans[k].scale = plans[k].q->scaled(scale, block_elements(g, b) >= kTableMinElements);
     }
-    if (out_errors) out_errs[bi] = measure_block(g, b, t, out, out_order);
+    if (out_errors || !r.codes.empty()) run_plans(g, p, t, plans, r, out_errors, out_order, &out_errs);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
@@ -584,16 +699,22 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
   r.group_amax = {all.amax};
   r.group_scale = {scale};
   const SpanQuantizer q(cfg.format, cfg.rules);
-  const SpanScale sc = q.scaled(scale, true);
+  BlockPlan plan;
+  plan.q = &q;
+  plan.scale = q.scaled(scale, true);
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
-    const auto bi = static_cast<std::size_t>(b);
-    r.block_amax[bi] = stats[bi].amax;
-    r.block_scale[bi] = scale;
-    r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);  // the output's error
+  parallel_parts(g, cfg.threads, [&](const BandPart& p) {
+    for (int64_t b = p.band * g.grid_cols + p.bc0; b < p.band * g.grid_cols + p.bc1; ++b) {
+      const auto bi = static_cast<std::size_t>(b);
+      r.block_amax[bi] = stats[bi].amax;
+      r.block_scale[bi] = scale;
+      r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
+    }
+    if (out_errors || !r.codes.empty())  // the output's error
+      run_plans(g, p, t, std::vector<BlockPlan>(static_cast<std::size_t>(p.bc1 - p.bc0), plan), r, out_errors,
+                out_order, &out_errs);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
@@ -608,13 +729,18 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
-    const auto bi = static_cast<std::size_t>(b);
-    r.block_amax[bi] = stats[bi].amax;
-    const uint32_t s = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
-    r.block_scale[bi] = s;
-    const SpanScale sc = q.scaled(s, block_elements(g, b) >= kTableMinElements);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);
+  parallel_parts(g, cfg.threads, [&](const BandPart& p) {
+    std::vector<uint32_t> scales, inverses;
+    for (int64_t b = p.band * g.grid_cols + p.bc0; b < p.band * g.grid_cols + p.bc1; ++b) {
+      const auto bi = static_cast<std::size_t>(b);
+      r.block_amax[bi] = stats[bi].amax;
+      r.block_scale[bi] = te_current_scale(stats[bi].amax, kE4M3Max, 0.0f, cfg.power_of_two);
+      scales.push_back(r.block_scale[bi]);
+      inverses.push_back(f32_bits(fdiv_rn(1.0f, f32_from_bits(r.block_scale[bi]))));
+    }
+    if (!out_errors && r.codes.empty()) return;
+    run_scaled_part(g, p, t, q, GroupScales{scales.data(), inverses.data(), false, static_cast<std::size_t>(g.block.cols)},
+                    r, out_errors, out_order, &out_errs);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
@@ -630,17 +756,22 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.count(), cfg.threads, [&](int64_t b) {
-    const auto bi = static_cast<std::size_t>(b);
-    r.block_amax[bi] = stats[bi].amax;
-    r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-    const uint8_t X = cfg.rule == MxScaleRule::kNvRceil ? nv_rceil_scale_e8m0(stats[bi].amax, fmax_of(cfg.format))
-                                                        : ocp_floor_scale_e8m0(stats[bi].amax, emax_elem);
-    r.block_scale_e8m0[bi] = X;
-    const uint32_t Xf = f32_from_e8m0(X);
-    r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
-    const SpanScale sc = q.mx(Xf, block_elements(g, b) >= kTableMinElements);
-    out_errs[bi] = quantize_block(g, b, t, q, sc, block_out(g, b, r), out_errors, out_order);
+  parallel_parts(g, cfg.threads, [&](const BandPart& p) {
+    std::vector<uint32_t> scales;
+    for (int64_t b = p.band * g.grid_cols + p.bc0; b < p.band * g.grid_cols + p.bc1; ++b) {
+      const auto bi = static_cast<std::size_t>(b);
+      r.block_amax[bi] = stats[bi].amax;
+      r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
+      const uint8_t X = cfg.rule == MxScaleRule::kNvRceil ? nv_rceil_scale_e8m0(stats[bi].amax, fmax_of(cfg.format))
+                                                          : ocp_floor_scale_e8m0(stats[bi].amax, emax_elem);
+      r.block_scale_e8m0[bi] = X;
+      const uint32_t Xf = f32_from_e8m0(X);
+      r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
+      scales.push_back(Xf);
+    }
+    if (!out_errors && r.codes.empty()) return;
+    run_scaled_part(g, p, t, q, GroupScales{scales.data(), nullptr, true, static_cast<std::size_t>(g.block.cols)}, r,
+                    out_errors, out_order, &out_errs);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;

@@ -19,12 +19,15 @@ namespace {
 constexpr std::size_t kChunk = 256;
 
 struct KernelArgs {
-  const uint32_t* x;
+  SpanInput x;
   std::size_t n;
   uint8_t* codes;
   uint32_t* dequant;
   uint32_t s, inv;
   bool mx, divide;              // y = x / X (MX) or x * s; d = q / s (divide) or q * inv / q * X
+  const uint32_t* group_s;      // or, when set: s (or X) of each group of `group` elements, and RN32(1 / s)
+  const uint32_t* group_inv;
+  std::size_t group;
   const uint32_t* table;        // per-scale dequantize table, or null
   const uint32_t* decode;       // FP32 bits of each code
   int encoder;                  // 0 E4M3 vector, 1 E5M2 vector, 2 table
@@ -44,6 +47,10 @@ inline __attribute__((always_inline)) uint32_t error_fx_lane(uint32_t e) {
   return e >= 0x40000000u ? (2u << kErrorFracBits) : v;
 }
 
+// An input element's FP32 bits: FP32 as it is, BF16 widened (exact: its 16 bits on top of 16 zero bits).
+inline __attribute__((always_inline)) uint32_t widen(uint32_t x) { return x; }
+inline __attribute__((always_inline)) uint32_t widen(uint16_t x) { return uint32_t{x} << 16; }
+
 // x86 gives the first operand's NaN (quieted) when both operands of a multiply or divide are NaN; a vectorizing
 // compiler may swap the operands of a commutative multiply, so where both can be NaN (the MX scale X is NaN for
 // an E8M0 0xFF) the first operand's NaN is selected explicitly, as the scalar definition computes it.
@@ -51,13 +58,32 @@ inline __attribute__((always_inline)) uint32_t first_nan_or(uint32_t a, uint32_t
   return (a & 0x7FFFFFFFu) > kF32Inf ? (a | 0x00400000u) : result;
 }
 
-inline __attribute__((always_inline)) void chunk_scale(const KernelArgs& a, const uint32_t* __restrict x,
-                                                        std::size_t n, uint32_t* __restrict y) {
+template <class X>
+inline __attribute__((always_inline)) void chunk_scale(const KernelArgs& a, const X* __restrict x, std::size_t n,
+                                                        uint32_t* __restrict y) {
   const float s = f32_from_bits(a.s);
   if (a.mx) {
-    for (std::size_t i = 0; i < n; ++i) y[i] = first_nan_or(x[i], f32_bits(fdiv_rn(f32_from_bits(x[i]), s)));
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t xi = widen(x[i]);
+      y[i] = first_nan_or(xi, f32_bits(fdiv_rn(f32_from_bits(xi), s)));
+    }
   } else {
-    for (std::size_t i = 0; i < n; ++i) y[i] = f32_bits(fmul_rn(f32_from_bits(x[i]), s));
+    for (std::size_t i = 0; i < n; ++i) y[i] = f32_bits(fmul_rn(f32_from_bits(widen(x[i])), s));
+  }
+}
+
+// The same with a scale per element (se: the group scales spread over the chunk).
+template <class X>
+inline __attribute__((always_inline)) void chunk_scale_each(const KernelArgs& a, const X* __restrict x,
+                                                             const uint32_t* __restrict se, std::size_t n,
+                                                             uint32_t* __restrict y) {
+  if (a.mx) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t xi = widen(x[i]);
+      y[i] = first_nan_or(xi, f32_bits(fdiv_rn(f32_from_bits(xi), f32_from_bits(se[i]))));
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) y[i] = f32_bits(fmul_rn(f32_from_bits(widen(x[i])), f32_from_bits(se[i])));
   }
 }
 
@@ -97,6 +123,34 @@ inline __attribute__((always_inline)) void chunk_dequant(const KernelArgs& a, co
   }
 }
 
+// The same with a scale per element: se holds s (or X), ie RN32(1 / s).
+inline __attribute__((always_inline)) void chunk_dequant_each(const KernelArgs& a, const uint8_t* __restrict q,
+                                                               const uint32_t* __restrict se,
+                                                               const uint32_t* __restrict ie, std::size_t n,
+                                                               uint32_t* __restrict d) {
+  const uint32_t* __restrict dec = a.decode;
+  if (a.divide) {
+    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(dec[q[i]]), f32_from_bits(se[i])));
+  } else {
+    const uint32_t* __restrict m = a.mx ? se : ie;
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t qf = dec[q[i]];
+      d[i] = first_nan_or(qf, f32_bits(fmul_rn(f32_from_bits(qf), f32_from_bits(m[i]))));
+    }
+  }
+}
+
+// Spreads the group scales over the chunk of elements [base, base + n).
+inline __attribute__((always_inline)) void spread_groups(const KernelArgs& a, std::size_t base, std::size_t n,
+                                                          uint32_t* __restrict se, uint32_t* __restrict ie) {
+  for (std::size_t i = 0; i < n;) {
+    const std::size_t g = (base + i) / a.group, end = std::min(n, (g + 1) * a.group - base);
+    std::fill(se + i, se + end, a.group_s[g]);
+    if (a.group_inv != nullptr) std::fill(ie + i, ie + end, a.group_inv[g]);
+    i = end;
+  }
+}
+
 // The error words are kept as uint32 in the kernel's own buffer, or stored as float into the caller's.
 inline __attribute__((always_inline)) void store_e(uint32_t* e, std::size_t i, uint32_t bits) { e[i] = bits; }
 inline __attribute__((always_inline)) void store_e(float* e, std::size_t i, uint32_t bits) { e[i] = f32_from_bits(bits); }
@@ -104,20 +158,22 @@ inline __attribute__((always_inline)) uint32_t load_e(const uint32_t* e, std::si
 inline __attribute__((always_inline)) uint32_t load_e(const float* e, std::size_t i) { return f32_bits(e[i]); }
 
 // Errors of nonzero finite x; a zero x (D5: no relative error) or a non-finite x (never measured: D2) gives e = +0.
-template <class E>
-inline __attribute__((always_inline)) void chunk_errors(const KernelArgs& a, const uint32_t* __restrict x,
+template <class X, class E>
+inline __attribute__((always_inline)) void chunk_errors(int error_form, const X* __restrict x,
                                                          const uint32_t* __restrict d, std::size_t n, E* __restrict e) {
-  if (a.error_form == 0) {
+  if (error_form == 0) {
     for (std::size_t i = 0; i < n; ++i) {
-      const float xf = f32_from_bits(x[i]);
+      const uint32_t xi = widen(x[i]);
+      const float xf = f32_from_bits(xi);
       const uint32_t v = f32_abs_bits(f32_bits(fdiv_rn(fsub_rn(f32_from_bits(d[i]), xf), xf)));
-      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
+      store_e(e, i, (xi & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
-      const float ratio = fdiv_rn(f32_from_bits(d[i]), f32_from_bits(x[i]));
+      const uint32_t xi = widen(x[i]);
+      const float ratio = fdiv_rn(f32_from_bits(d[i]), f32_from_bits(xi));
       const uint32_t v = f32_abs_bits(f32_bits(fsub_rn(ratio, 1.0f)));
-      store_e(e, i, (x[i] & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
+      store_e(e, i, (xi & 0x7FFFFFFFu) - 1u < kF32Inf - 1u ? v : 0u);  // 0 < |x| < Inf
     }
   }
 }
@@ -129,25 +185,37 @@ inline __attribute__((always_inline)) uint64_t chunk_err_sum(const E* __restrict
   return sum;
 }
 
-inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a) {
-  alignas(64) uint32_t y[kChunk];
-  alignas(64) uint32_t e[kChunk];
+// Codes and values go straight to the caller's arrays, or stay in the kernel's own buffers when the caller wants
+// only the errors (null arrays: write_outputs = false).
+template <class X>
+inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a, const X* xs) {
+  alignas(64) uint32_t y[kChunk];  // the scaled values, then the errors
+  alignas(64) uint8_t q_own[kChunk];
+  alignas(64) uint32_t d_own[kChunk];
+  alignas(64) uint32_t se[kChunk], ie[kChunk];  // group scales, spread
   uint64_t err_sum = 0;
   for (std::size_t base = 0; base < a.n; base += kChunk) {
     const std::size_t n = std::min(kChunk, a.n - base);
-    const uint32_t* x = a.x + base;
-    uint8_t* q = a.codes + base;
-    uint32_t* d = a.dequant + base;
-    chunk_scale(a, x, n, y);
-    chunk_encode(a, y, n, q);
-    chunk_dequant(a, q, n, d);
+    const X* x = xs + base;
+    uint8_t* q = a.codes != nullptr ? a.codes + base : q_own;
+    uint32_t* d = a.dequant != nullptr ? a.dequant + base : d_own;
+    if (a.group_s != nullptr) {
+      spread_groups(a, base, n, se, ie);
+      chunk_scale_each(a, x, se, n, y);
+      chunk_encode(a, y, n, q);
+      chunk_dequant_each(a, q, se, ie, n, d);
+    } else {
+      chunk_scale(a, x, n, y);
+      chunk_encode(a, y, n, q);
+      chunk_dequant(a, q, n, d);
+    }
     if (a.error_form < 0) continue;
     if (a.e_out != nullptr) {  // the errors go straight to the caller's buffer
-      chunk_errors(a, x, d, n, a.e_out + base);
+      chunk_errors(a.error_form, x, d, n, a.e_out + base);
       err_sum += chunk_err_sum(a.e_out + base, n);
     } else {
-      chunk_errors(a, x, d, n, e);
-      err_sum += chunk_err_sum(e, n);
+      chunk_errors(a.error_form, x, d, n, y);
+      err_sum += chunk_err_sum(y, n);
     }
   }
   if (a.err_sum != nullptr) *a.err_sum += err_sum;
@@ -155,11 +223,12 @@ inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a) {
 
 // stats_add_span of amax.hpp in a form GCC 12 vectorizes: the classes as 0/1 integers from sign bits of
 // differences (|x| < 2^31, so no difference overflows), selects as masks, no conditional in the loop.
-inline __attribute__((always_inline)) void stats_kernel(BlockStats& s, const uint32_t* __restrict x, std::size_t n,
+template <class X>
+inline __attribute__((always_inline)) void stats_kernel(BlockStats& s, const X* __restrict x, std::size_t n,
                                                          NanPolicy policy) {
   uint32_t amax = 0, min_nonzero = kF32Inf, nnz = 0, nonfinite = 0, nans = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const uint32_t a = x[i] & 0x7FFFFFFFu;
+    const uint32_t a = widen(x[i]) & 0x7FFFFFFFu;
     const uint32_t is_nan = (kF32Inf - a) >> 31;        // a > Inf
     const uint32_t nonzero = (0u - a) >> 31;            // a != 0
     nans += is_nan;
@@ -186,46 +255,77 @@ inline __attribute__((always_inline)) uint32_t bf16_rne_lane(uint32_t x) {
   return (x & 0x7FFFFFFFu) > kF32Inf ? nan : rounded;
 }
 
-inline __attribute__((always_inline)) void keep_kernel(const uint32_t* __restrict x, std::size_t n, Bf16Rounding r,
-                                                        uint32_t* __restrict out) {
+template <class X>
+inline __attribute__((always_inline)) void keep_chunk(const X* __restrict x, std::size_t n, Bf16Rounding r,
+                                                       uint32_t* __restrict out) {
   if (r == Bf16Rounding::kRne) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = bf16_rne_lane(x[i]);
+    for (std::size_t i = 0; i < n; ++i) out[i] = bf16_rne_lane(widen(x[i]));
   } else {
-    for (std::size_t i = 0; i < n; ++i) out[i] = f32_from_bf16(bf16_round_mor_ref(x[i]));
+    for (std::size_t i = 0; i < n; ++i) out[i] = f32_from_bf16(bf16_round_mor_ref(widen(x[i])));
   }
 }
 
+// The kept values into out (or the kernel's own buffer when out is null) and, with err_sum, D5's error of them.
+template <class X>
+inline __attribute__((always_inline)) void keep_kernel(const X* x, std::size_t n, Bf16Rounding r, uint32_t* out,
+                                                        uint64_t* err_sum, float* e_out) {
+  alignas(64) uint32_t own[kChunk], e[kChunk];
+  uint64_t sum = 0;
+  for (std::size_t base = 0; base < n; base += kChunk) {
+    const std::size_t k = std::min(kChunk, n - base);
+    uint32_t* kept = out != nullptr ? out + base : own;
+    keep_chunk(x + base, k, r, kept);
+    if (err_sum == nullptr) continue;
+    if (e_out != nullptr) {
+      chunk_errors(0, x + base, kept, k, e_out + base);
+      sum += chunk_err_sum(e_out + base, k);
+    } else {
+      chunk_errors(0, x + base, kept, k, e);
+      sum += chunk_err_sum(e, k);
+    }
+  }
+  if (err_sum != nullptr) *err_sum += sum;
+}
+
 // D5's error of values already written: the error stages of span_kernel alone.
-inline __attribute__((always_inline)) void measure_kernel(const uint32_t* x, const uint32_t* d, std::size_t n,
+template <class X>
+inline __attribute__((always_inline)) void measure_kernel(const X* x, const uint32_t* d, std::size_t n,
                                                            uint64_t* err_sum, float* e_out) {
-  KernelArgs a{};
-  a.error_form = 0;
   alignas(64) uint32_t e[kChunk];
   uint64_t sum = 0;
   for (std::size_t base = 0; base < n; base += kChunk) {
     const std::size_t k = std::min(kChunk, n - base);
     if (e_out != nullptr) {
-      chunk_errors(a, x + base, d + base, k, e_out + base);
+      chunk_errors(0, x + base, d + base, k, e_out + base);
       sum += chunk_err_sum(e_out + base, k);
     } else {
-      chunk_errors(a, x + base, d + base, k, e);
+      chunk_errors(0, x + base, d + base, k, e);
       sum += chunk_err_sum(e, k);
     }
   }
   *err_sum += sum;
 }
 
-#define MOR_SPAN_KERNELS(SUFFIX, TARGET)                                                                  \
-  TARGET void span_##SUFFIX(const KernelArgs& a) { span_kernel(a); }                                    \
-  TARGET void measure_##SUFFIX(const uint32_t* x, const uint32_t* d, std::size_t n, uint64_t* sum, float* e) { \
-    measure_kernel(x, d, n, sum, e);                                                                     \
-  }                                                                                                      \
-  TARGET void keep_##SUFFIX(const uint32_t* x, std::size_t n, Bf16Rounding r, uint32_t* out) {           \
-    keep_kernel(x, n, r, out);                                                                           \
-  }                                                                                                      \
-  TARGET void stats_##SUFFIX(BlockStats& s, const uint32_t* x, std::size_t n, NanPolicy policy) {       \
-    for (std::size_t done = 0; done < n; done += std::size_t{1} << 30)                                   \
-      stats_kernel(s, x + done, std::min(n - done, std::size_t{1} << 30), policy);                       \
+// Each kernel compiled for one instruction set, for FP32 (F32) and BF16 (B16) inputs.
+#define MOR_SPAN_KERNELS(SUFFIX, TARGET)                                                                       \
+  TARGET void span_##SUFFIX(const KernelArgs& a) {                                                           \
+    if (a.x.bf16 != nullptr) span_kernel(a, a.x.bf16);                                                       \
+    else span_kernel(a, a.x.f32);                                                                            \
+  }                                                                                                           \
+  TARGET void measure_##SUFFIX(SpanInput x, const uint32_t* d, std::size_t n, uint64_t* sum, float* e) {     \
+    if (x.bf16 != nullptr) measure_kernel(x.bf16, d, n, sum, e);                                             \
+    else measure_kernel(x.f32, d, n, sum, e);                                                                \
+  }                                                                                                           \
+  TARGET void keep_##SUFFIX(SpanInput x, std::size_t n, Bf16Rounding r, uint32_t* out, uint64_t* sum, float* e) { \
+    if (x.bf16 != nullptr) keep_kernel(x.bf16, n, r, out, sum, e);                                           \
+    else keep_kernel(x.f32, n, r, out, sum, e);                                                              \
+  }                                                                                                           \
+  TARGET void stats_##SUFFIX(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy) {                 \
+    for (std::size_t done = 0; done < n; done += std::size_t{1} << 30) {                                     \
+      const std::size_t k = std::min(n - done, std::size_t{1} << 30);                                        \
+      if (x.bf16 != nullptr) stats_kernel(s, x.bf16 + done, k, policy);                                      \
+      else stats_kernel(s, x.f32 + done, k, policy);                                                         \
+    }                                                                                                         \
   }
 
 MOR_SPAN_KERNELS(avx512, __attribute__((target("arch=x86-64-v4"))))
@@ -234,9 +334,9 @@ MOR_SPAN_KERNELS(base, )
 #undef MOR_SPAN_KERNELS
 
 using SpanFn = void (*)(const KernelArgs&);
-using StatsFn = void (*)(BlockStats&, const uint32_t*, std::size_t, NanPolicy);
-using KeepFn = void (*)(const uint32_t*, std::size_t, Bf16Rounding, uint32_t*);
-using MeasureFn = void (*)(const uint32_t*, const uint32_t*, std::size_t, uint64_t*, float*);
+using StatsFn = void (*)(BlockStats&, SpanInput, std::size_t, NanPolicy);
+using KeepFn = void (*)(SpanInput, std::size_t, Bf16Rounding, uint32_t*, uint64_t*, float*);
+using MeasureFn = void (*)(SpanInput, const uint32_t*, std::size_t, uint64_t*, float*);
 constexpr MeasureFn kMeasure[] = {measure_base, measure_avx2, measure_avx512};
 constexpr KeepFn kKeep[] = {keep_base, keep_avx2, keep_avx512};
 constexpr SpanFn kSpan[] = {span_base, span_avx2, span_avx512};
@@ -297,7 +397,7 @@ SpanScale SpanQuantizer::mx(uint32_t X, bool with_table) const {
   return sc;
 }
 
-void SpanQuantizer::run(const SpanScale& sc, const uint32_t* x, std::size_t n, uint8_t* codes, uint32_t* dequant,
+void SpanQuantizer::run(const SpanScale& sc, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
                         SpanErrors* err) const {
   KernelArgs a;
   a.x = x;
@@ -308,6 +408,8 @@ void SpanQuantizer::run(const SpanScale& sc, const uint32_t* x, std::size_t n, u
   a.inv = sc.inv;
   a.mx = sc.mx;
   a.divide = !sc.mx && rules_.dequant == DequantMode::kDivideByScale;
+  a.group_s = a.group_inv = nullptr;
+  a.group = 0;
   a.table = sc.has_table ? sc.table : nullptr;
   a.decode = decode_;
   a.encoder = encoder_;
@@ -319,15 +421,45 @@ void SpanQuantizer::run(const SpanScale& sc, const uint32_t* x, std::size_t n, u
   kSpan[static_cast<int>(isa_)](a);
 }
 
-void measure_span(const uint32_t* x, const uint32_t* dequant, std::size_t n, SpanErrors* err, VectorIsa isa) {
+void SpanQuantizer::run_groups(const GroupScales& gs, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
+                               SpanErrors* err) const {
+  if (gs.group == 0) throw std::invalid_argument("run_groups: empty groups");
+  KernelArgs a;
+  a.x = x;
+  a.n = n;
+  a.codes = codes;
+  a.dequant = dequant;
+  a.s = a.inv = 0;
+  a.mx = gs.mx;
+  a.divide = !gs.mx && rules_.dequant == DequantMode::kDivideByScale;
+  a.group_s = gs.s;
+  a.group_inv = !gs.mx && !a.divide ? gs.inv : nullptr;
+  if (!gs.mx && !a.divide && gs.inv == nullptr) throw std::invalid_argument("run_groups: RN32(1 / s) needed");
+  a.group = gs.group;
+  a.table = nullptr;
+  a.decode = decode_;
+  a.encoder = encoder_;
+  a.enc_table = table_;
+  a.negative_zero_code = negative_zero_code_;
+  a.error_form = err == nullptr ? -1 : (form_ == ErrorForm::kSpec ? 0 : 1);
+  a.err_sum = err == nullptr ? nullptr : &err->err_sum;
+  a.e_out = err == nullptr ? nullptr : err->e;
+  kSpan[static_cast<int>(isa_)](a);
+}
+
+void measure_span(SpanInput x, const uint32_t* dequant, std::size_t n, SpanErrors* err, VectorIsa isa) {
   kMeasure[static_cast<int>(checked(isa))](x, dequant, n, &err->err_sum, err->e);
 }
 
-void keep_as_bf16(const uint32_t* x, std::size_t n, Bf16Rounding rounding, uint32_t* out, VectorIsa isa) {
-  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out);
+void keep_as_bf16(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, VectorIsa isa) {
+  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, nullptr, nullptr);
 }
 
-void stats_add_fast(BlockStats& s, const uint32_t* x, std::size_t n, NanPolicy policy, VectorIsa isa) {
+void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, SpanErrors* err, VectorIsa isa) {
+  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, &err->err_sum, err->e);
+}
+
+void stats_add_fast(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy, VectorIsa isa) {
   kStats[static_cast<int>(checked(isa))](s, x, n, policy);
 }
 
