@@ -61,6 +61,7 @@ struct Totals {
 // The five results, reused tensor after tensor: their buffers are allocated once.
 struct Results {
   mor::QuantResult tl, st, cs, mx, bw;
+  mor::SharedStats stats;  // the tensor's block statistics, one pass for the five policies
 };
 
 // A policy's own canonical sum of its output error (D5): what it wrote, summed while writing it.
@@ -76,11 +77,15 @@ nlohmann::ordered_json analyze_one(const mor::Tensor& t, const Plans& plans, con
                                    Results& res, std::vector<mor::cli::PlotRow>* plot) {
   const auto& tl = res.tl;
   const auto& st = res.st;
-  mor::cli::run_policy(plans.tensor, t, res.tl);
-  mor::cli::run_policy(plans.subtensor, t, res.st);
-  mor::cli::run_policy(plans.current, t, res.cs);
-  mor::cli::run_policy(plans.mx, t, res.mx);
-  mor::cli::run_policy(plans.blockwise, t, res.bw);
+  const mor::cli::PolicyPlan* all[] = {&plans.tensor, &plans.subtensor, &plans.current, &plans.mx, &plans.blockwise};
+  std::vector<mor::BlockShape> shapes;
+  for (const auto* p : all) shapes.push_back(mor::cli::statistics_block(*p));
+  res.stats.compute(t, shapes, mor::cli::nan_policy_of(plans.tensor), plans.tensor.tensor.threads);
+  mor::cli::run_policy(plans.tensor, t, res.tl, &res.stats);
+  mor::cli::run_policy(plans.subtensor, t, res.st, &res.stats);
+  mor::cli::run_policy(plans.current, t, res.cs, &res.stats);
+  mor::cli::run_policy(plans.mx, t, res.mx, &res.stats);
+  mor::cli::run_policy(plans.blockwise, t, res.bw, &res.stats);
   const bool fp8 = tl.tensor_format != mor::FormatTag::kBF16;
   sum.fp8_tensors += fp8;
   sum.elems += t.size();

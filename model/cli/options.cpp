@@ -153,6 +153,22 @@ const Tensor& InputStream::get(std::size_t k, Tensor& buffer, bool keep_bf16) co
 
 // ---- policies ----
 
+BlockShape statistics_block(const PolicyPlan& p) {
+  if (p.policy == "tensor") return p.tensor.block;
+  if (p.policy == "subtensor") return p.subtensor.block;
+  if (p.policy == "current") return kCurrentScalingBlocks;
+  if (p.policy == "mxfp8") return p.mx.block;
+  return p.blockwise.block;
+}
+
+NanPolicy nan_policy_of(const PolicyPlan& p) {
+  if (p.policy == "tensor") return p.tensor.rules.nan_policy;
+  if (p.policy == "subtensor") return p.subtensor.rules.nan_policy;
+  if (p.policy == "current") return p.current.rules.nan_policy;
+  if (p.policy == "mxfp8") return p.mx.rules.nan_policy;
+  return p.blockwise.rules.nan_policy;
+}
+
 BlockShape parse_block(const std::string& s, const char* what) {
   std::string why;
   if (const auto b = parse_block_shape(s, &why)) return *b;
@@ -290,13 +306,13 @@ QuantResult run_policy(const PolicyPlan& p, const Tensor& t) {
   return r;
 }
 
-void run_policy(const PolicyPlan& p, const Tensor& t, QuantResult& out) {
+void run_policy(const PolicyPlan& p, const Tensor& t, QuantResult& out, const SharedStats* stats) {
   try {  // what only the data can refuse (e.g. the interval metric's contract) is a usage error, exit 2
-    if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor, out);
-    if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor, out);
-    if (p.policy == "current") return quantize_current_scaling(t, p.current, out);
-    if (p.policy == "mxfp8") return quantize_mx(t, p.mx, out);
-    return quantize_blockwise(t, p.blockwise, out);
+    if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor, out, stats);
+    if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor, out, stats);
+    if (p.policy == "current") return quantize_current_scaling(t, p.current, out, stats);
+    if (p.policy == "mxfp8") return quantize_mx(t, p.mx, out, stats);
+    return quantize_blockwise(t, p.blockwise, out, stats);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }

@@ -94,8 +94,12 @@ struct PolicyPlan {
 };
 PolicyPlan plan_policy(const PolicyOptions& o);  // throws UsageError
 QuantResult run_policy(const PolicyPlan& plan, const Tensor& t);
-// The same into `out`, reusing its element buffers (a loop over tensors allocates them once).
-void run_policy(const PolicyPlan& plan, const Tensor& t, QuantResult& out);
+// The same into `out`, reusing its element buffers (a loop over tensors allocates them once); `stats`: block
+// statistics of t shared by several plans (SharedStats), or null.
+void run_policy(const PolicyPlan& plan, const Tensor& t, QuantResult& out, const SharedStats* stats = nullptr);
+// The block shape and NaN policy of the plan's statistics (what SharedStats::compute needs for it).
+BlockShape statistics_block(const PolicyPlan& plan);
+NanPolicy nan_policy_of(const PolicyPlan& plan);
 
 Profile profile_or_throw(const std::string& name);
 BlockShape parse_block(const std::string& s, const char* what);  // "128x128", "1x32"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -435,18 +436,49 @@ void start_result(const char* policy, const Grid& g, std::size_t elements, bool 
   r.dequant.resize(write_outputs ? elements : 0);
 }
 
-// One band of block rows at a time, each tensor row across all the band's blocks: the rows are read whole and in
-// order, which the hardware prefetchers follow (block by block, every row segment starts a new page: 1.6-1.9x
-// slower measured on a 4096x1024 tensor). The statistics do not depend on the order (D1).
-std::vector<BlockStats> block_statistics(const Tensor& t, const Grid& g, NanPolicy policy, int threads) {
-  std::vector<BlockStats> stats(static_cast<std::size_t>(g.count()));
-  parallel_blocks(g.grid_rows, threads, [&](int64_t band) {
-    BlockStats* row_stats = &stats[static_cast<std::size_t>(band * g.grid_cols)];
-    const int64_t b0 = band * g.grid_cols;
-    for (int64_t r = g.r0(b0); r < g.r1(b0); ++r)
-      for (int64_t bc = 0; bc < g.grid_cols; ++bc)
-        stats_add_fast(row_stats[bc], elements(t, r, g.c0(b0 + bc)),
-                       static_cast<std::size_t>(g.c1(b0 + bc) - g.c0(b0 + bc)), policy);
+// a * b / gcd(a, b), or `limit` when that is larger (a band or piece of `limit` rows or columns is the whole tensor).
+int64_t lcm_or_all(int64_t a, int64_t b, int64_t limit) {
+  const int64_t l = a / std::gcd(a, b);
+  return l > limit / b ? limit : l * b;
+}
+
+// The statistics of the blocks of every grid in one pass over the data (D1: each statistic is a max, a min, a count
+// or an or, so merging parts in any grouping gives the block's). Each row is read whole and in order, which the
+// hardware prefetchers follow (block by block, every row segment starts a new page: 1.6-1.9x slower measured on a
+// 4096x1024 tensor), in groups of G columns (the greatest common divisor of the blocks' widths), and each group is
+// merged into the block of every grid that holds it. Work items are bands of L rows (the least common multiple of
+// the blocks' heights), cut at multiples of W columns (of their widths) when there are few bands, so every block
+// lies in one item.
+std::vector<std::vector<BlockStats>> block_statistics(const Tensor& t, const std::vector<Grid>& grids, NanPolicy policy,
+                                                      int threads) {
+  int64_t G = 0, L = 1, W = 1;
+  for (const Grid& g : grids) {
+    G = std::gcd(G, g.block.cols);
+    L = lcm_or_all(L, std::min(g.block.rows, t.rows), t.rows);
+    W = lcm_or_all(W, std::min(g.block.cols, t.cols), t.cols);
+  }
+  std::vector<std::vector<BlockStats>> stats;
+  for (const Grid& g : grids) stats.emplace_back(static_cast<std::size_t>(g.count()));
+  const int64_t bands = (t.rows + L - 1) / L, widths = (t.cols + W - 1) / W;
+  const int64_t want = 4 * static_cast<int64_t>(thread_count(threads));
+  const int64_t pieces = bands >= want ? 1 : std::min(widths, (want + bands - 1) / bands);
+  parallel_blocks(bands * pieces, threads, [&](int64_t item) {
+    const int64_t r0 = (item / pieces) * L, r1 = std::min(t.rows, r0 + L);
+    const int64_t c0 = widths * (item % pieces) / pieces * W, c1 = std::min(t.cols, widths * (item % pieces + 1) / pieces * W);
+    thread_local std::vector<BlockStats> groups;
+    groups.resize(static_cast<std::size_t>((c1 - c0 + G - 1) / G));
+    for (int64_t r = r0; r < r1; ++r) {
+      stats_groups(elements(t, r, c0), static_cast<std::size_t>(c1 - c0), static_cast<std::size_t>(G), policy,
+                   groups.data());
+      for (std::size_t k = 0; k < grids.size(); ++k) {
+        const Grid& g = grids[k];
+        BlockStats* row_blocks = &stats[k][static_cast<std::size_t>((r / g.block.rows) * g.grid_cols)];
+        for (std::size_t j = 0; j < groups.size(); ++j) {
+          BlockStats& b = row_blocks[(c0 + static_cast<int64_t>(j) * G) / g.block.cols];
+          b = stats_merge(b, groups[j]);
+        }
+      }
+    }
   });
   return stats;
 }
@@ -466,19 +498,22 @@ BlockStats merge_all(const std::vector<BlockStats>& stats) {
 }
 
 // The opening every policy shares: the block grid, the result with its per-block arrays, each block's statistics
-// (in parallel) and the tensor's, whose NNZ, non-finite count and amax go into the result.
+// (shared ones when the caller computed them for this tensor, block shape and NaN policy; else computed here in
+// parallel) and the tensor's, whose NNZ, non-finite count and amax go into the result.
 struct Opening {
   Grid g;
-  std::vector<BlockStats> stats;
+  std::vector<BlockStats> own;
+  const std::vector<BlockStats>* shared;
   BlockStats all;
+  const std::vector<BlockStats>& stats() const { return shared != nullptr ? *shared : own; }
 };
 
 Opening open_policy(const char* policy, const Tensor& t, BlockShape block, NanPolicy nan_policy, int threads,
-                    bool write_outputs, QuantResult& r) {
-  Opening o{make_grid(t, block), {}, {}};
+                    bool write_outputs, const SharedStats* shared, QuantResult& r) {
+  Opening o{make_grid(t, block), {}, shared != nullptr ? shared->find(t, block, nan_policy) : nullptr, {}};
   start_result(policy, o.g, t.size(), write_outputs, r);
-  o.stats = block_statistics(t, o.g, nan_policy, threads);
-  o.all = merge_all(o.stats);
+  if (o.shared == nullptr) o.own = std::move(block_statistics(t, {o.g}, nan_policy, threads)[0]);
+  o.all = merge_all(o.stats());
   r.nnz = o.all.nnz;
   r.nonfinite = o.all.nonfinite;
   r.tensor_amax = o.all.amax;
@@ -504,14 +539,42 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
 
 }  // namespace
 
+void SharedStats::compute(const Tensor& t, const std::vector<BlockShape>& shapes, NanPolicy policy, int threads) {
+  std::vector<Grid> grids;
+  for (BlockShape b : shapes) grids.push_back(make_grid(t, b));
+  data_ = t.holds_bf16() ? static_cast<const void*>(t.bf16.data()) : static_cast<const void*>(t.bits.data());
+  rows_ = t.rows;
+  cols_ = t.cols;
+  policy_ = policy;
+  shapes_ = shapes;
+  // One pass for all shapes unless their widths share only a small divisor (then each its own pass: per-group work
+  // on groups of a few columns costs more than a second pass).
+  int64_t G = 0;
+  for (BlockShape b : shapes) G = std::gcd(G, b.cols);
+  if (G >= 32 || shapes.size() <= 1) {
+    stats_ = block_statistics(t, grids, policy, threads);
+    return;
+  }
+  stats_.clear();
+  for (const Grid& g : grids) stats_.push_back(std::move(block_statistics(t, {g}, policy, threads)[0]));
+}
+
+const std::vector<BlockStats>* SharedStats::find(const Tensor& t, BlockShape shape, NanPolicy policy) const {
+  const void* data = t.holds_bf16() ? static_cast<const void*>(t.bf16.data()) : static_cast<const void*>(t.bits.data());
+  if (data != data_ || t.rows != rows_ || t.cols != cols_ || policy != policy_) return nullptr;
+  for (std::size_t k = 0; k < shapes_.size(); ++k)
+    if (shapes_[k].rows == shape.rows && shapes_[k].cols == shape.cols) return &stats_[k];
+  return nullptr;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Tensor-level MoR with GAM scales (spec 6, D3, D5, D6).
 
-void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r) {
+void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r, const SharedStats* shared) {
   if (cfg.metric == MetricKind::kInterval) check_interval_config(cfg);
-  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
   const Grid& g = o.g;
-  const auto& stats = o.stats;
+  const auto& stats = o.stats();
   const BlockStats& all = o.all;
   r.threshold_fx = threshold_fx(cfg.threshold);
   for (std::size_t b = 0; b < stats.size(); ++b) r.block_amax[b] = stats[b].amax;
@@ -603,10 +666,10 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
 // ---------------------------------------------------------------------------------------------------------------
 // Sub-tensor MoR (spec 7, D7).
 
-void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r) {
-  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r, const SharedStats* shared) {
+  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
   const Grid& g = o.g;
-  const auto& stats = o.stats;
+  const auto& stats = o.stats();
   const BlockStats& all = o.all;
   // Quant-error mode measures with the configured error form; the output's error is D5's (spec form).
   const SpanQuantizer m4(FormatTag::kE4M3, cfg.rules, cfg.error_form), m5(FormatTag::kE5M2, cfg.rules, cfg.error_form);
@@ -688,12 +751,12 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
 // ---------------------------------------------------------------------------------------------------------------
 // Baselines.
 
-void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r) {
+void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r, const SharedStats* shared) {
   // Blocks only for parallelism; one scale for the tensor.
-  const Opening o = open_policy("current", t, BlockShape{128, 128}, cfg.rules.nan_policy, cfg.threads,
-                                cfg.write_outputs, r);
+  const Opening o = open_policy("current", t, kCurrentScalingBlocks, cfg.rules.nan_policy, cfg.threads,
+                                cfg.write_outputs, shared, r);
   const Grid& g = o.g;
-  const auto& stats = o.stats;
+  const auto& stats = o.stats();
   const BlockStats& all = o.all;
   const uint32_t scale = te_current_scale(all.amax, fmax_of(cfg.format), cfg.eps, cfg.power_of_two);
   r.group_amax = {all.amax};
@@ -721,10 +784,10 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
   count_formats(g, r);
 }
 
-void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r) {
-  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r, const SharedStats* shared) {
+  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
   const Grid& g = o.g;
-  const auto& stats = o.stats;
+  const auto& stats = o.stats();
   const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
@@ -746,10 +809,10 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
   count_formats(g, r);
 }
 
-void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r) {
-  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, r);
+void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const SharedStats* shared) {
+  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
   const Grid& g = o.g;
-  const auto& stats = o.stats;
+  const auto& stats = o.stats();
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
   const SpanQuantizer q(cfg.format, cfg.rules);
   const int emax_elem = cfg.format == FormatTag::kE4M3 ? 8 : 15;

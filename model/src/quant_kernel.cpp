@@ -263,6 +263,50 @@ inline __attribute__((always_inline)) void stats_kernel(BlockStats& s, const X* 
   s = stats_merge(s, chunk);
 }
 
+// The same on BF16 data in 16-bit lanes (twice the lanes of the widened form; the BF16 bits are the top half of the
+// FP32 bits, so every comparison gives the same class), in pieces of at most 2^15 elements so no 16-bit count
+// overflows.
+inline __attribute__((always_inline)) void stats_kernel(BlockStats& s, const uint16_t* __restrict x, std::size_t n,
+                                                         NanPolicy policy) {
+  constexpr uint16_t kInf16 = 0x7F80u;
+  for (std::size_t base = 0; base < n; base += 32768) {
+    const std::size_t m = std::min<std::size_t>(32768, n - base);
+    uint16_t amax = 0, min_nonzero = kInf16, nnz = 0, nonfinite = 0, nans = 0;
+    for (std::size_t i = base; i < base + m; ++i) {
+      const uint16_t a = x[i] & 0x7FFFu;
+      const uint16_t is_nan = static_cast<uint16_t>(kInf16 - a) >> 15;            // a > Inf
+      const uint16_t nonzero = static_cast<uint16_t>(0u - a) >> 15;               // a != 0
+      nans = static_cast<uint16_t>(nans + is_nan);
+      nonfinite = static_cast<uint16_t>(nonfinite + (static_cast<uint16_t>(kInf16 - 1u - a) >> 15));  // a >= Inf
+      nnz = static_cast<uint16_t>(nnz + nonzero);
+      amax = std::max(amax, static_cast<uint16_t>(a & static_cast<uint16_t>(is_nan - 1u)));
+      const uint16_t skip = static_cast<uint16_t>(is_nan | (nonzero ^ 1u));
+      min_nonzero = std::min(min_nonzero, static_cast<uint16_t>((a & static_cast<uint16_t>(skip - 1u)) |
+                                                                (kInf16 & static_cast<uint16_t>(0u - skip))));
+    }
+    BlockStats chunk;
+    chunk.amax = policy == NanPolicy::kPropagateNan && nans != 0 ? kF32QuietNan : uint32_t{amax} << 16;
+    chunk.min_nonzero = uint32_t{min_nonzero} << 16;
+    chunk.nnz = nnz;
+    chunk.nonfinite = nonfinite;
+    chunk.saw_nan = nans != 0;
+    s = stats_merge(s, chunk);
+  }
+}
+
+// The statistics of consecutive groups of `group` elements, each written fresh to out[k] (the last group may be
+// shorter); groups of 32 (MXFP8's blocks, and the column grouping shared statistics use) with a fixed trip count.
+template <class X>
+inline __attribute__((always_inline)) void stats_groups_kernel(const X* x, std::size_t n, std::size_t group,
+                                                                NanPolicy policy, BlockStats* out) {
+  for (std::size_t base = 0, k = 0; base < n; base += group, ++k) {
+    BlockStats st;
+    if (group == 32 && n - base >= 32) stats_kernel(st, x + base, 32, policy);
+    else stats_kernel(st, x + base, std::min(group, n - base), policy);
+    out[k] = st;
+  }
+}
+
 // bf16_from_f32 without branches: RNE at bit 16 on the bits (a carry lifts the exponent, and past the largest
 // finite value gives Inf, as IEEE NOSAT does); NaN gives the quiet NaN with its sign (0x7FC0 / 0xFFC0).
 inline __attribute__((always_inline)) uint32_t bf16_rne_lane(uint32_t x) {
@@ -356,6 +400,10 @@ void gather_base(const uint8_t* q, const uint32_t* t, uint32_t* d, std::size_t n
       if (x.bf16 != nullptr) stats_kernel(s, x.bf16 + done, k, policy);                                      \
       else stats_kernel(s, x.f32 + done, k, policy);                                                         \
     }                                                                                                         \
+  }                                                                                                           \
+  TARGET void groups_##SUFFIX(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out) { \
+    if (x.bf16 != nullptr) stats_groups_kernel(x.bf16, n, group, policy, out);                               \
+    else stats_groups_kernel(x.f32, n, group, policy, out);                                                  \
   }
 
 MOR_SPAN_KERNELS(avx512, __attribute__((target("arch=x86-64-v4"))))
@@ -366,6 +414,8 @@ MOR_SPAN_KERNELS(base, )
 using SpanFn = void (*)(const KernelArgs&);
 using StatsFn = void (*)(BlockStats&, SpanInput, std::size_t, NanPolicy);
 using KeepFn = void (*)(SpanInput, std::size_t, Bf16Rounding, uint32_t*, uint64_t*, float*);
+using GroupsFn = void (*)(SpanInput, std::size_t, std::size_t, NanPolicy, BlockStats*);
+constexpr GroupsFn kGroups[] = {groups_base, groups_avx2, groups_avx512};
 using MeasureFn = void (*)(SpanInput, const uint32_t*, std::size_t, uint64_t*, float*);
 constexpr MeasureFn kMeasure[] = {measure_base, measure_avx2, measure_avx512};
 constexpr KeepFn kKeep[] = {keep_base, keep_avx2, keep_avx512};
@@ -487,6 +537,11 @@ void keep_as_bf16(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* o
 
 void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, SpanErrors* err, VectorIsa isa) {
   kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, &err->err_sum, err->e);
+}
+
+void stats_groups(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out, VectorIsa isa) {
+  if (group == 0) throw std::invalid_argument("stats_groups: empty groups");
+  kGroups[static_cast<int>(checked(isa))](x, n, group, policy, out);
 }
 
 void stats_add_fast(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy, VectorIsa isa) {

@@ -141,6 +141,28 @@ struct QuantResult {
   std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;
 };
 
+// Block statistics (D1) of one tensor for several block shapes, computed in one pass over its data (each row in
+// groups of columns, each group merged into the blocks of every shape): what mor analyze computes once for the five
+// policies it runs on each tensor. A policy given shared statistics uses those of its block shape and NaN policy
+// when they were computed for the tensor it is given (its element array, rows and columns), and computes its own
+// otherwise; the results are the same either way. Compute them again after changing the tensor's data.
+class SharedStats {
+ public:
+  void compute(const Tensor& t, const std::vector<BlockShape>& shapes, NanPolicy policy, int threads = 0);
+  // The statistics of `shape`'s blocks (row-major over its grid), or null when none were computed for these.
+  const std::vector<BlockStats>* find(const Tensor& t, BlockShape shape, NanPolicy policy) const;
+
+ private:
+  const void* data_ = nullptr;
+  int64_t rows_ = 0, cols_ = 0;
+  NanPolicy policy_ = NanPolicy::kIgnoreNan;
+  std::vector<BlockShape> shapes_;
+  std::vector<std::vector<BlockStats>> stats_;
+};
+
+// Current scaling's blocks (one scale for the tensor; the blocks only divide the work and the statistics).
+inline constexpr BlockShape kCurrentScalingBlocks{128, 128};
+
 QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg);
 QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg);
 QuantResult quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg);
@@ -148,12 +170,15 @@ QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg);
 QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg);
 
 // The same into `out`, reusing the capacity of its element buffers (codes, dequant): a loop over tensors that passes
-// one result per policy allocates, faults in and zero-fills those buffers once, not per tensor.
-void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& out);
-void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& out);
-void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& out);
-void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& out);
-void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& out);
+// one result per policy allocates, faults in and zero-fills those buffers once, not per tensor. `stats`: block
+// statistics shared with other policies on the same tensor (SharedStats), or null.
+void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& out,
+                           const SharedStats* stats = nullptr);
+void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
+void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& out,
+                              const SharedStats* stats = nullptr);
+void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
+void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
 
 const char* name_of(FormatTag f);
 const char* name_of(Reason r);

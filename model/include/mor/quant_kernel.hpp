@@ -110,4 +110,9 @@ void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_
 void stats_add_fast(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy,
                     VectorIsa isa = best_vector_isa());
 
+// The statistics of consecutive groups of `group` elements: out[k] = the statistics (from a fresh BlockStats) of
+// elements [k * group, min(n, (k + 1) * group)).
+void stats_groups(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out,
+                  VectorIsa isa = best_vector_isa());
+
 }  // namespace mor
