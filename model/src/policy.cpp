@@ -445,38 +445,68 @@ int64_t lcm_or_all(int64_t a, int64_t b, int64_t limit) {
 // The statistics of the blocks of every grid in one pass over the data (D1: each statistic is a max, a min, a count
 // or an or, so merging parts in any grouping gives the block's). Each row is read whole and in order, which the
 // hardware prefetchers follow (block by block, every row segment starts a new page: 1.6-1.9x slower measured on a
-// 4096x1024 tensor), in groups of G columns (the greatest common divisor of the blocks' widths), and each group is
-// merged into the block of every grid that holds it. Work items are bands of L rows (the least common multiple of
+// 4096x1024 tensor), in groups of G columns (the greatest common divisor of the blocks' widths); the row's segments
+// of each block width are merged from those of the widest narrower width that divides it (1x32 -> 1x128), and
+// each grid's blocks take the segments of their width. Work items are bands of L rows (the least common multiple of
 // the blocks' heights), cut at multiples of W columns (of their widths) when there are few bands, so every block
 // lies in one item.
 std::vector<std::vector<BlockStats>> block_statistics(const Tensor& t, const std::vector<Grid>& grids, NanPolicy policy,
                                                       int threads) {
   int64_t G = 0, L = 1, W = 1;
+  std::vector<int64_t> widths;  // distinct block widths, ascending
   for (const Grid& g : grids) {
     G = std::gcd(G, g.block.cols);
     L = lcm_or_all(L, std::min(g.block.rows, t.rows), t.rows);
     W = lcm_or_all(W, std::min(g.block.cols, t.cols), t.cols);
+    widths.push_back(g.block.cols);
   }
+  std::sort(widths.begin(), widths.end());
+  widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+  std::vector<int> source(widths.size(), -1);  // the narrower width each one is merged from; -1: the groups
+  for (std::size_t w = 0; w < widths.size(); ++w)
+    for (std::size_t f = 0; f < w; ++f)
+      if (widths[w] % widths[f] == 0) source[w] = static_cast<int>(f);
+  std::vector<std::size_t> level(grids.size());
+  for (std::size_t k = 0; k < grids.size(); ++k)
+    level[k] = static_cast<std::size_t>(std::find(widths.begin(), widths.end(), grids[k].block.cols) - widths.begin());
+
   std::vector<std::vector<BlockStats>> stats;
   for (const Grid& g : grids) stats.emplace_back(static_cast<std::size_t>(g.count()));
-  const int64_t bands = (t.rows + L - 1) / L, widths = (t.cols + W - 1) / W;
+  const int64_t bands = (t.rows + L - 1) / L, spans = (t.cols + W - 1) / W;
   const int64_t want = 4 * static_cast<int64_t>(thread_count(threads));
-  const int64_t pieces = bands >= want ? 1 : std::min(widths, (want + bands - 1) / bands);
+  const int64_t pieces = bands >= want ? 1 : std::min(spans, (want + bands - 1) / bands);
   parallel_blocks(bands * pieces, threads, [&](int64_t item) {
     const int64_t r0 = (item / pieces) * L, r1 = std::min(t.rows, r0 + L);
-    const int64_t c0 = widths * (item % pieces) / pieces * W, c1 = std::min(t.cols, widths * (item % pieces + 1) / pieces * W);
+    const int64_t c0 = spans * (item % pieces) / pieces * W, c1 = std::min(t.cols, spans * (item % pieces + 1) / pieces * W);
+    auto count = [&](int64_t width) { return static_cast<std::size_t>((c1 - c0 + width - 1) / width); };
     thread_local std::vector<BlockStats> groups;
-    groups.resize(static_cast<std::size_t>((c1 - c0 + G - 1) / G));
+    thread_local std::vector<std::vector<BlockStats>> segments;  // per width: the row's segments
+    groups.resize(count(G));
+    segments.resize(widths.size());
+    for (std::size_t w = 0; w < widths.size(); ++w) segments[w].resize(widths[w] == G ? 0 : count(widths[w]));
+    auto row_segments = [&](std::size_t w) -> const std::vector<BlockStats>& {
+      return widths[w] == G ? groups : segments[w];
+    };
     for (int64_t r = r0; r < r1; ++r) {
       stats_groups(elements(t, r, c0), static_cast<std::size_t>(c1 - c0), static_cast<std::size_t>(G), policy,
                    groups.data());
+      for (std::size_t w = 0; w < widths.size(); ++w) {
+        if (widths[w] == G) continue;
+        const std::vector<BlockStats>& finer = source[w] < 0 ? groups : row_segments(static_cast<std::size_t>(source[w]));
+        const std::size_t ratio = static_cast<std::size_t>(widths[w] / (source[w] < 0 ? G : widths[static_cast<std::size_t>(source[w])]));
+        for (std::size_t j = 0; j < segments[w].size(); ++j) {
+          BlockStats merged;
+          for (std::size_t i = j * ratio; i < std::min(finer.size(), (j + 1) * ratio); ++i) merged = stats_merge(merged, finer[i]);
+          segments[w][j] = merged;
+        }
+      }
       for (std::size_t k = 0; k < grids.size(); ++k) {
         const Grid& g = grids[k];
-        BlockStats* row_blocks = &stats[k][static_cast<std::size_t>((r / g.block.rows) * g.grid_cols)];
-        for (std::size_t j = 0; j < groups.size(); ++j) {
-          BlockStats& b = row_blocks[(c0 + static_cast<int64_t>(j) * G) / g.block.cols];
-          b = stats_merge(b, groups[j]);
-        }
+        const std::vector<BlockStats>& seg = row_segments(level[k]);
+        BlockStats* row_blocks = &stats[k][static_cast<std::size_t>((r / g.block.rows) * g.grid_cols + c0 / g.block.cols)];
+        if (g.block.rows == 1) std::copy(seg.begin(), seg.end(), row_blocks);
+        else
+          for (std::size_t j = 0; j < seg.size(); ++j) row_blocks[j] = stats_merge(row_blocks[j], seg[j]);
       }
     }
   });
@@ -540,18 +570,21 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
 }  // namespace
 
 void SharedStats::compute(const Tensor& t, const std::vector<BlockShape>& shapes, NanPolicy policy, int threads) {
-  std::vector<Grid> grids;
-  for (BlockShape b : shapes) grids.push_back(make_grid(t, b));
   data_ = t.holds_bf16() ? static_cast<const void*>(t.bf16.data()) : static_cast<const void*>(t.bits.data());
   rows_ = t.rows;
   cols_ = t.cols;
   policy_ = policy;
-  shapes_ = shapes;
+  shapes_.clear();
+  for (BlockShape b : shapes)  // each shape once
+    if (std::none_of(shapes_.begin(), shapes_.end(), [&](BlockShape s) { return s.rows == b.rows && s.cols == b.cols; }))
+      shapes_.push_back(b);
+  std::vector<Grid> grids;
+  for (BlockShape b : shapes_) grids.push_back(make_grid(t, b));
   // One pass for all shapes unless their widths share only a small divisor (then each its own pass: per-group work
   // on groups of a few columns costs more than a second pass).
   int64_t G = 0;
-  for (BlockShape b : shapes) G = std::gcd(G, b.cols);
-  if (G >= 32 || shapes.size() <= 1) {
+  for (BlockShape b : shapes_) G = std::gcd(G, b.cols);
+  if (G >= 32 || shapes_.size() <= 1) {
     stats_ = block_statistics(t, grids, policy, threads);
     return;
   }
@@ -821,6 +854,7 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const Sha
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
   parallel_parts(g, cfg.threads, [&](const BandPart& p) {
     std::vector<uint32_t> scales;
+    const std::size_t first = static_cast<std::size_t>(p.band * g.grid_cols + p.bc0);
     for (int64_t b = p.band * g.grid_cols + p.bc0; b < p.band * g.grid_cols + p.bc1; ++b) {
       const auto bi = static_cast<std::size_t>(b);
       r.block_amax[bi] = stats[bi].amax;
@@ -833,8 +867,9 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const Sha
       scales.push_back(Xf);
     }
     if (!out_errors && r.codes.empty()) return;
-    run_scaled_part(g, p, t, q, GroupScales{scales.data(), nullptr, true, static_cast<std::size_t>(g.block.cols)}, r,
-                    out_errors, out_order, &out_errs);
+    // block_scale holds RN32(1 / X), exact for every E8M0 value X: the kernels multiply by it instead of dividing
+    run_scaled_part(g, p, t, q, GroupScales{scales.data(), &r.block_scale[first], true, static_cast<std::size_t>(g.block.cols)},
+                    r, out_errors, out_order, &out_errs);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;

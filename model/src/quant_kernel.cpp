@@ -79,7 +79,13 @@ template <class X>
 inline __attribute__((always_inline)) void chunk_scale_each(const KernelArgs& a, const X* __restrict x,
                                                              const uint32_t* __restrict se, std::size_t n,
                                                              uint32_t* __restrict y) {
-  if (a.mx) {
+  if (a.mx && a.group_inv != nullptr) {  // RN32(x * RN32(1 / X)) = RN32(x / X): X is a power of two (run_groups)
+    const uint32_t* __restrict ie = se + kChunk;
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t xi = widen(x[i]);
+      y[i] = first_nan_or(xi, f32_bits(fmul_rn(f32_from_bits(xi), f32_from_bits(ie[i]))));
+    }
+  } else if (a.mx) {
     for (std::size_t i = 0; i < n; ++i) {
       const uint32_t xi = widen(x[i]);
       y[i] = first_nan_or(xi, f32_bits(fdiv_rn(f32_from_bits(xi), f32_from_bits(se[i]))));
@@ -213,7 +219,8 @@ inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a, cons
   alignas(64) uint32_t y[kChunk];  // the scaled values
   alignas(64) uint8_t q_own[kChunk];
   alignas(64) uint32_t d_own[kChunk];
-  alignas(64) uint32_t se[kChunk], ie[kChunk];  // group scales, spread
+  alignas(64) uint32_t se[2 * kChunk];  // group scales and their RN32(1 / s), spread
+  uint32_t* ie = se + kChunk;
   uint64_t err_sum = 0;
   for (std::size_t base = 0; base < a.n; base += kChunk) {
     const std::size_t n = std::min(kChunk, a.n - base);
@@ -380,6 +387,44 @@ void gather_base(const uint8_t* q, const uint32_t* t, uint32_t* d, std::size_t n
   for (std::size_t i = 0; i < n; ++i) d[i] = t[q[i]];
 }
 
+// Statistics of groups of 32 BF16 values, one 512-bit vector each (MXFP8's blocks and the shared statistics'
+// groups): the classes as lane masks and their counts, amax and min_nonzero by reductions over the lanes. Returns
+// the groups done (all of them; the other instruction sets do none and leave them to stats_groups_kernel).
+__attribute__((target("arch=x86-64-v4"))) inline uint16_t max_epu16(__m512i v) {
+  const __m256i m = _mm256_max_epu16(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  const __m128i m2 = _mm_max_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+  const __m128i ones = _mm_set1_epi16(-1);  // max = ~min(~v): the one horizontal u16 reduction x86 has is a min
+  return static_cast<uint16_t>(~_mm_cvtsi128_si32(_mm_minpos_epu16(_mm_xor_si128(m2, ones))));
+}
+
+__attribute__((target("arch=x86-64-v4"))) inline uint16_t min_epu16(__m512i v) {
+  const __m256i m = _mm256_min_epu16(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  const __m128i m2 = _mm_min_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+  return static_cast<uint16_t>(_mm_cvtsi128_si32(_mm_minpos_epu16(m2)));
+}
+
+__attribute__((target("arch=x86-64-v4"))) std::size_t bf16_groups32_avx512(const uint16_t* x, std::size_t groups,
+                                                                           NanPolicy policy, BlockStats* out) {
+  const __m512i magnitude = _mm512_set1_epi16(0x7FFF), inf = _mm512_set1_epi16(0x7F80);
+  for (std::size_t k = 0; k < groups; ++k) {
+    const __m512i a = _mm512_and_si512(_mm512_loadu_si512(x + 32 * k), magnitude);
+    const __mmask32 nan = _mm512_cmpgt_epu16_mask(a, inf), nonzero = _mm512_test_epi16_mask(a, a);
+    const __mmask32 nonfinite = _mm512_cmpge_epu16_mask(a, inf);
+    BlockStats s;
+    const uint16_t amax = max_epu16(_mm512_maskz_mov_epi16(~nan, a));  // NaN takes no part in amax
+    s.amax = policy == NanPolicy::kPropagateNan && nan != 0 ? kF32QuietNan : uint32_t{amax} << 16;
+    s.min_nonzero = uint32_t{min_epu16(_mm512_mask_mov_epi16(inf, nonzero & ~nan, a))} << 16;  // nor in min_nonzero
+    s.nnz = static_cast<uint32_t>(__builtin_popcount(nonzero));
+    s.nonfinite = static_cast<uint32_t>(__builtin_popcount(nonfinite));
+    s.saw_nan = nan != 0;
+    out[k] = s;
+  }
+  return groups;
+}
+
+std::size_t bf16_groups32_avx2(const uint16_t*, std::size_t, NanPolicy, BlockStats*) { return 0; }
+std::size_t bf16_groups32_base(const uint16_t*, std::size_t, NanPolicy, BlockStats*) { return 0; }
+
 // Each kernel compiled for one instruction set, for FP32 (F32) and BF16 (B16) inputs.
 #define MOR_SPAN_KERNELS(SUFFIX, TARGET)                                                                       \
   TARGET void span_##SUFFIX(const KernelArgs& a) {                                                           \
@@ -402,7 +447,9 @@ void gather_base(const uint8_t* q, const uint32_t* t, uint32_t* d, std::size_t n
     }                                                                                                         \
   }                                                                                                           \
   TARGET void groups_##SUFFIX(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out) { \
-    if (x.bf16 != nullptr) stats_groups_kernel(x.bf16, n, group, policy, out);                               \
+    std::size_t done = 0;                                                                                     \
+    if (x.bf16 != nullptr && group == 32) done = 32 * bf16_groups32_##SUFFIX(x.bf16, n / 32, policy, out);    \
+    if (x.bf16 != nullptr) stats_groups_kernel(x.bf16 + done, n - done, group, policy, out + done / group);   \
     else stats_groups_kernel(x.f32, n, group, policy, out);                                                  \
   }
 
@@ -513,8 +560,13 @@ void SpanQuantizer::run_groups(const GroupScales& gs, SpanInput x, std::size_t n
   a.mx = gs.mx;
   a.divide = !gs.mx && rules_.dequant == DequantMode::kDivideByScale;
   a.group_s = gs.s;
-  a.group_inv = !gs.mx && !a.divide ? gs.inv : nullptr;
+  a.group_inv = (gs.mx || !a.divide) ? gs.inv : nullptr;
   if (!gs.mx && !a.divide && gs.inv == nullptr) throw std::invalid_argument("run_groups: RN32(1 / s) needed");
+  if (gs.mx && gs.inv != nullptr)
+    for (std::size_t k = 0; k < (n + gs.group - 1) / gs.group; ++k)
+      if (!f32_is_nan(gs.s[k]) && (gs.s[k] != 0x00400000u && ((gs.s[k] & 0x807FFFFFu) != 0 || gs.s[k] == 0 ||
+                                                              gs.s[k] >= kF32Inf)))
+        throw std::invalid_argument("run_groups: an MX scale with a reciprocal must be an E8M0 value");
   a.group = gs.group;
   a.table = nullptr;
   a.decode = decode_;
