@@ -634,7 +634,6 @@ struct TensorFileReader::Impl {
   std::string path;
   FileSource file;
   FileIndex index;
-  mutable std::vector<uint8_t> stored;  // a tensor's stored bytes when they are widened
   Impl(const std::string& p, bool npy) : path(p), file(p), index(index_of(file, p, npy)) {}
 };
 
@@ -675,9 +674,10 @@ void TensorFileReader::read(std::size_t i, Tensor& out, bool keep_bf16) const {
     impl_->file.read(offset, count * 4, reinterpret_cast<uint8_t*>(out.bits.data()));
     return;
   }
-  impl_->stored.resize(count * element_size(entry.dtype));
-  impl_->file.read(offset, impl_->stored.size(), impl_->stored.data());
-  widen(impl_->stored.data(), entry.dtype, count, out.bits.data());
+  thread_local std::vector<uint8_t> stored;  // the stored bytes to widen (one buffer per reading thread)
+  stored.resize(count * element_size(entry.dtype));
+  impl_->file.read(offset, stored.size(), stored.data());
+  widen(stored.data(), entry.dtype, count, out.bits.data());
 }
 
 RawTensor from_fp32_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint32_t>& bits,

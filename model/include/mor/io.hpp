@@ -88,7 +88,8 @@ class TensorFileReader {
   const TensorMetadata& metadata() const;
   // Tensor i's stored bytes (its entry, data included), reusing the capacity of raw.data.
   void read(std::size_t i, RawTensor& raw) const;
-  // Float tensor i as to_tensor(raw, keep_bf16) makes it, reusing the capacity of out's element buffers.
+  // Float tensor i as to_tensor(raw, keep_bf16) makes it, reusing the capacity of out's element buffers. Both reads
+  // may be called from several threads at once.
   void read(std::size_t i, Tensor& out, bool keep_bf16) const;
 
  private:
