@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -514,10 +516,13 @@ std::vector<std::vector<BlockStats>> block_statistics(const Tensor& t, const std
 }
 
 void count_formats(const Grid& g, QuantResult& r) {
-  for (int64_t b = 0; b < g.count(); ++b) {
-    const auto tag = r.block_tag[static_cast<std::size_t>(b)];
-    ++r.blocks_per_format[tag];
-    r.elements_per_format[tag] += static_cast<uint64_t>((g.r1(b) - g.r0(b)) * (g.c1(b) - g.c0(b)));
+  for (int64_t br = 0, b = 0; br < g.grid_rows; ++br) {
+    const int64_t rows = std::min(g.rows, (br + 1) * g.block.rows) - br * g.block.rows;
+    for (int64_t bc = 0; bc < g.grid_cols; ++bc, ++b) {
+      const auto tag = r.block_tag[static_cast<std::size_t>(b)];
+      ++r.blocks_per_format[tag];
+      r.elements_per_format[tag] += static_cast<uint64_t>(rows * (std::min(g.cols, (bc + 1) * g.block.cols) - bc * g.block.cols));
+    }
   }
 }
 
@@ -781,6 +786,43 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   r.reason = all.nonfinite ? Reason::kNonFinite : Reason::kAccepted;
 }
 
+namespace {
+
+// Every E8M0 code's FP32 value X and the multiplier RN32(1 / X) (exact: X is a power of two from 2^-127 to 2^127;
+// the quiet NaN for the NaN code).
+struct E8m0Values {
+  uint32_t value[256], reciprocal[256];
+};
+
+const E8m0Values& e8m0_values() {
+  static const E8m0Values v = [] {
+    E8m0Values t{};
+    for (int c = 0; c < 256; ++c) {
+      t.value[c] = f32_from_e8m0(static_cast<uint8_t>(c));
+      t.reciprocal[c] = f32_is_nan(t.value[c]) ? kF32QuietNan : fdiv_rn_bits(kF32One, t.value[c]);
+    }
+    return t;
+  }();
+  return v;
+}
+
+// The MX scale code of every amax with 16 zero low bits (every BF16 magnitude, and the quiet NaN), by the rule's
+// own function: one table per rule and format, built on first use.
+template <class ScaleOf>
+const std::vector<uint8_t>& mx_scale_table(MxScaleRule rule, FormatTag format, const ScaleOf& scale_of) {
+  static std::mutex m;
+  static std::map<std::pair<int, int>, std::vector<uint8_t>> tables;
+  const std::lock_guard<std::mutex> lock(m);
+  std::vector<uint8_t>& t = tables[{static_cast<int>(rule), static_cast<int>(format)}];
+  if (t.empty()) {
+    t.resize(65536);
+    for (uint32_t h = 0; h < 65536; ++h) t[h] = scale_of(h << 16);
+  }
+  return t;
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------------------------
 // Baselines.
 
@@ -852,19 +894,25 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const Sha
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
+  auto scale_of = [&](uint32_t amax) {
+    return cfg.rule == MxScaleRule::kNvRceil ? nv_rceil_scale_e8m0(amax, fmax_of(cfg.format))
+                                             : ocp_floor_scale_e8m0(amax, emax_elem);
+  };
+  // Many blocks of BF16 values: their scales from a table of every BF16 amax (the same function, evaluated once).
+  const std::vector<uint8_t>* by_bf16 = g.count() >= 16384 ? &mx_scale_table(cfg.rule, cfg.format, scale_of) : nullptr;
+  const E8m0Values& e8m0 = e8m0_values();
   parallel_parts(g, cfg.threads, [&](const BandPart& p) {
     std::vector<uint32_t> scales;
     const std::size_t first = static_cast<std::size_t>(p.band * g.grid_cols + p.bc0);
     for (int64_t b = p.band * g.grid_cols + p.bc0; b < p.band * g.grid_cols + p.bc1; ++b) {
       const auto bi = static_cast<std::size_t>(b);
-      r.block_amax[bi] = stats[bi].amax;
+      const uint32_t amax = stats[bi].amax;
+      r.block_amax[bi] = amax;
       r.block_tag[bi] = static_cast<uint8_t>(cfg.format);
-      const uint8_t X = cfg.rule == MxScaleRule::kNvRceil ? nv_rceil_scale_e8m0(stats[bi].amax, fmax_of(cfg.format))
-                                                          : ocp_floor_scale_e8m0(stats[bi].amax, emax_elem);
+      const uint8_t X = by_bf16 != nullptr && (amax & 0xFFFFu) == 0 ? (*by_bf16)[amax >> 16] : scale_of(amax);
       r.block_scale_e8m0[bi] = X;
-      const uint32_t Xf = f32_from_e8m0(X);
-      r.block_scale[bi] = f32_is_nan(Xf) ? kF32QuietNan : fdiv_rn_bits(kF32One, Xf);
-      scales.push_back(Xf);
+      r.block_scale[bi] = e8m0.reciprocal[X];
+      scales.push_back(e8m0.value[X]);
     }
     if (!out_errors && r.codes.empty()) return;
     // block_scale holds RN32(1 / X), exact for every E8M0 value X: the kernels multiply by it instead of dividing

@@ -114,36 +114,28 @@ inline __attribute__((always_inline)) void chunk_encode(const KernelArgs& a, con
 // d[i] = table[q[i]] with the instruction set's gather (GCC 12 loads each entry alone and inserts it: 2.3x slower).
 using GatherFn = void (*)(const uint8_t*, const uint32_t*, uint32_t*, std::size_t);
 
-// Without a table: d = RN32(decode(q) / s), or decode(q) times RN32(1 / s) or X.
-inline __attribute__((always_inline)) void chunk_dequant(const KernelArgs& a, const uint8_t* __restrict q,
-                                                          std::size_t n, uint32_t* __restrict d) {
-  const uint32_t* __restrict dec = a.decode;
+// Without a table: d = RN32(decode(q) / s), or decode(q) times RN32(1 / s) or X; d holds decode(q) already (the
+// gather of the instruction set).
+inline __attribute__((always_inline)) void chunk_dequant(const KernelArgs& a, std::size_t n, uint32_t* __restrict d) {
   if (a.divide) {
     const float s = f32_from_bits(a.s);
-    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(dec[q[i]]), s));
+    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(d[i]), s));
   } else {
     const float m = f32_from_bits(a.mx ? a.s : a.inv);
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint32_t qf = dec[q[i]];
-      d[i] = first_nan_or(qf, f32_bits(fmul_rn(f32_from_bits(qf), m)));
-    }
+    for (std::size_t i = 0; i < n; ++i) d[i] = first_nan_or(d[i], f32_bits(fmul_rn(f32_from_bits(d[i]), m)));
   }
 }
 
 // The same with a scale per element: se holds s (or X), ie RN32(1 / s).
-inline __attribute__((always_inline)) void chunk_dequant_each(const KernelArgs& a, const uint8_t* __restrict q,
-                                                               const uint32_t* __restrict se,
+inline __attribute__((always_inline)) void chunk_dequant_each(const KernelArgs& a, const uint32_t* __restrict se,
                                                                const uint32_t* __restrict ie, std::size_t n,
                                                                uint32_t* __restrict d) {
-  const uint32_t* __restrict dec = a.decode;
   if (a.divide) {
-    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(dec[q[i]]), f32_from_bits(se[i])));
+    for (std::size_t i = 0; i < n; ++i) d[i] = f32_bits(fdiv_rn(f32_from_bits(d[i]), f32_from_bits(se[i])));
   } else {
     const uint32_t* __restrict m = a.mx ? se : ie;
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint32_t qf = dec[q[i]];
-      d[i] = first_nan_or(qf, f32_bits(fmul_rn(f32_from_bits(qf), f32_from_bits(m[i]))));
-    }
+    for (std::size_t i = 0; i < n; ++i)
+      d[i] = first_nan_or(d[i], f32_bits(fmul_rn(f32_from_bits(d[i]), f32_from_bits(m[i]))));
   }
 }
 
@@ -231,12 +223,13 @@ inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a, cons
       spread_groups(a, base, n, se, ie);
       chunk_scale_each(a, x, se, n, y);
       chunk_encode(a, y, n, q);
-      chunk_dequant_each(a, q, se, ie, n, d);
+      gather(q, a.decode, d, n);
+      chunk_dequant_each(a, se, ie, n, d);
     } else {
       chunk_scale(a, x, n, y);
       chunk_encode(a, y, n, q);
-      if (a.table != nullptr) gather(q, a.table, d, n);
-      else chunk_dequant(a, q, n, d);
+      gather(q, a.table != nullptr ? a.table : a.decode, d, n);
+      if (a.table == nullptr) chunk_dequant(a, n, d);
     }
     if (a.error_form >= 0)
       err_sum += chunk_errors_sum(a.error_form, x, d, n, a.e_out != nullptr ? a.e_out + base : nullptr, y);
