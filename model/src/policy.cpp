@@ -173,19 +173,12 @@ struct BlockPlan {
 // quantizer's error form) exactly and, unless order is kNone, in FP32.
 class BlockPass {
  public:
-  BlockPass(const Grid& g, int64_t b, const BlockPlan& plan, QuantResult& r, bool want_errors, Fp32Order order)
-      : plan_(plan), r0_(g.r0(b)), c0_(g.c0(b)), n_(g.c1(b) - g.c0(b)), cols_(g.cols), want_(want_errors),
-        fp32_(order, g.block) {
-    if (!r.codes.empty()) {
-      codes_ = &r.codes[static_cast<std::size_t>(r0_ * cols_ + c0_)];
-      dequant_ = &r.dequant[static_cast<std::size_t>(r0_ * cols_ + c0_)];
-    }
-  }
+  BlockPass(const Grid& g, int64_t b, const BlockPlan& plan, bool want_errors, Fp32Order order)
+      : plan_(plan), r0_(g.r0(b)), c0_(g.c0(b)), n_(g.c1(b) - g.c0(b)), want_(want_errors), fp32_(order, g.block) {}
   int64_t col() const { return c0_; }
-  // Row i of the block; its per-element errors into e when e is not null (for add_fp32).
-  void row(const Tensor& t, int64_t i, float* e) {
-    uint8_t* codes = codes_ != nullptr ? codes_ + i * cols_ : nullptr;
-    uint32_t* dequant = dequant_ != nullptr ? dequant_ + i * cols_ : nullptr;
+  // Row i of the block into codes and dequant (both null: nowhere); its per-element errors into e when e is not
+  // null (for add_fp32).
+  void row(const Tensor& t, int64_t i, float* e, uint8_t* codes, uint32_t* dequant) {
     const SpanInput x = elements(t, r0_ + i, c0_);
     const auto n = static_cast<std::size_t>(n_);
     errors_.e = e;
@@ -210,10 +203,8 @@ class BlockPass {
       }
   }
   const BlockPlan& plan_;
-  int64_t r0_, c0_, n_, cols_;
+  int64_t r0_, c0_, n_;
   bool want_;
-  uint8_t* codes_ = nullptr;
-  uint32_t* dequant_ = nullptr;
   SpanErrors errors_;
   BlockFp32Sum fp32_;
 };
@@ -240,26 +231,50 @@ void parallel_parts(const Grid& g, int threads, const std::function<void(const B
   parallel_blocks(static_cast<int64_t>(parts.size()), threads, [&](int64_t k) { fn(parts[static_cast<std::size_t>(k)]); });
 }
 
+// Element outputs at least this large (codes and values: 20 MiB) do not stay in the caches for whoever reads them
+// next: they are written with streaming stores (stream_store), which write whole cache lines without first reading
+// them (write allocation made the writes cost 2.5x here: 375 vs 930 M elements/s for the bytes tensor-level moves).
+constexpr std::size_t kStreamMinElements = std::size_t{4} << 20;
+
 // The passes of a part's blocks, row by row across them: the tensor's rows are read whole and in order, which the
 // hardware prefetchers follow (block by block, every row segment starts a new page: 1.7x slower measured), and each
 // block's rows in order, as its FP32 sum needs. With fp32, the FP32 sums add row i - 1 after row i is computed (two
 // row buffers used in turn), so their loads never wait on the kernel's just-issued vector stores (a store-to-load
-// forwarding stall took 80% of the summation's time when each row was added at once).
-void run_passes(const Grid& g, const BandPart& p, const Tensor& t, std::vector<BlockPass>& passes, bool fp32) {
-  const int64_t b0 = p.band * g.grid_cols, rows = g.r1(b0) - g.r0(b0);
+// forwarding stall took 80% of the summation's time when each row was added at once). Outputs go to out's arrays
+// (null out, or a result without element outputs: nowhere); large ones through a staged row and streaming stores.
+void run_passes(const Grid& g, const BandPart& p, const Tensor& t, std::vector<BlockPass>& passes, bool fp32,
+                QuantResult* out) {
+  const int64_t b0 = p.band * g.grid_cols, r0 = g.r0(b0), rows = g.r1(b0) - r0;
   const int64_t c0 = g.c0(b0 + p.bc0), width = g.c1(b0 + p.bc1 - 1) - c0;
+  const bool write = out != nullptr && !out->codes.empty();
+  const bool stream = write && out->codes.size() >= kStreamMinElements;
   thread_local std::vector<float> e;
+  thread_local std::vector<uint8_t> staged_codes;
+  thread_local std::vector<uint32_t> staged_dequant;
   e.resize(fp32 ? 2 * static_cast<std::size_t>(width) : 0);
+  staged_codes.resize(stream ? static_cast<std::size_t>(width) : 0);
+  staged_dequant.resize(stream ? static_cast<std::size_t>(width) : 0);
   auto row_e = [&](int64_t i, const BlockPass& pass) {
     return fp32 ? &e[static_cast<std::size_t>((i % 2) * width + pass.col() - c0)] : nullptr;
   };
   for (int64_t i = 0; i < rows; ++i) {
-    for (auto& pass : passes) pass.row(t, i, row_e(i, pass));
+    const std::size_t at = static_cast<std::size_t>((r0 + i) * g.cols);
+    for (auto& pass : passes) {
+      const auto k = static_cast<std::size_t>(pass.col() - c0);
+      uint8_t* codes = !write ? nullptr : stream ? &staged_codes[k] : &out->codes[at + static_cast<std::size_t>(pass.col())];
+      uint32_t* dequant = !write ? nullptr : stream ? &staged_dequant[k] : &out->dequant[at + static_cast<std::size_t>(pass.col())];
+      pass.row(t, i, row_e(i, pass), codes, dequant);
+    }
+    if (stream) {
+      stream_store(&out->codes[at + static_cast<std::size_t>(c0)], staged_codes.data(), staged_codes.size());
+      stream_store(&out->dequant[at + static_cast<std::size_t>(c0)], staged_dequant.data(), 4 * staged_dequant.size());
+    }
     if (fp32 && i > 0)
       for (auto& pass : passes) pass.add_fp32(i - 1, row_e(i - 1, pass));
   }
   if (fp32)
     for (auto& pass : passes) pass.add_fp32(rows - 1, row_e(rows - 1, pass));
+  if (stream) stream_fence();
 }
 
 // The blocks of part p with their plans (plans[k] for block column p.bc0 + k), written into r; returns the errors of
@@ -270,8 +285,8 @@ void run_plans(const Grid& g, const BandPart& p, const Tensor& t, const std::vec
   passes.reserve(plans.size());
   const int64_t b0 = p.band * g.grid_cols + p.bc0;
   for (std::size_t k = 0; k < plans.size(); ++k)
-    passes.emplace_back(g, b0 + static_cast<int64_t>(k), plans[k], r, want_errors, order);
-  run_passes(g, p, t, passes, want_errors && order != Fp32Order::kNone);
+    passes.emplace_back(g, b0 + static_cast<int64_t>(k), plans[k], want_errors, order);
+  run_passes(g, p, t, passes, want_errors && order != Fp32Order::kNone, &r);
   if (want_errors)
     for (std::size_t k = 0; k < plans.size(); ++k) (*errs)[static_cast<std::size_t>(b0) + k] = passes[k].errors();
 }
@@ -724,7 +739,6 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
   const bool out_errors = cfg.output_errors != OutputErrors::kNone;
   const Fp32Order out_order = fp32_order(t, g, cfg.output_errors == OutputErrors::kCanonicalAndFp32);
   std::vector<BlockErrors> out_errs(static_cast<std::size_t>(g.count()));
-  QuantResult unwritten;  // the quant-error measurements write nothing
   parallel_parts(g, cfg.threads, [&](const BandPart& p) {
     const int64_t b0 = p.band * g.grid_cols + p.bc0;
     std::vector<FormatTag> tags;
@@ -751,11 +765,11 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
         plans5[j].scale = m5.scaled(scale_for(amax, FormatTag::kE5M2), table);
         plans4[j].q = &m4;
         plans4[j].scale = m4.scaled(scale_for(amax, FormatTag::kE4M3), table);
-        pass5.emplace_back(g, b, plans5[j], unwritten, true, qe_order);
-        pass4.emplace_back(g, b, plans4[j], unwritten, true, qe_order);
+        pass5.emplace_back(g, b, plans5[j], true, qe_order);
+        pass4.emplace_back(g, b, plans4[j], true, qe_order);
       }
-      run_passes(g, p, t, pass5, qe_order != Fp32Order::kNone);
-      run_passes(g, p, t, pass4, qe_order != Fp32Order::kNone);
+      run_passes(g, p, t, pass5, qe_order != Fp32Order::kNone, nullptr);  // the measurements write nothing
+      run_passes(g, p, t, pass4, qe_order != Fp32Order::kNone, nullptr);
       for (std::size_t j = 0; j < measured.size(); ++j) {
         const BlockErrors e5 = pass5[j].errors(), e4 = pass4[j].errors();
         tags[static_cast<std::size_t>(measured[j] - b0)] =

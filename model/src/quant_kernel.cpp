@@ -584,6 +584,19 @@ void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_
   kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, &err->err_sum, err->e);
 }
 
+void stream_store(void* dst, const void* src, std::size_t bytes) {
+  auto* d = static_cast<uint8_t*>(dst);
+  const auto* s = static_cast<const uint8_t*>(src);
+  const std::size_t head = std::min(bytes, (64 - reinterpret_cast<uintptr_t>(d) % 64) % 64);
+  std::memcpy(d, s, head);
+  const std::size_t body = (bytes - head) / 64 * 64;
+  for (std::size_t i = head; i < head + body; i += 16)  // SSE2: every x86-64 has it, and a line is a line
+    _mm_stream_si128(reinterpret_cast<__m128i*>(d + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+  std::memcpy(d + head + body, s + head + body, bytes - head - body);
+}
+
+void stream_fence() { _mm_sfence(); }
+
 void stats_groups(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out, VectorIsa isa) {
   if (group == 0) throw std::invalid_argument("stats_groups: empty groups");
   kGroups[static_cast<int>(checked(isa))](x, n, group, policy, out);

@@ -110,6 +110,12 @@ void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_
 void stats_add_fast(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy,
                     VectorIsa isa = best_vector_isa());
 
+// Copies `bytes` to dst with streaming (non-temporal) stores for the whole 64-byte lines of dst (the partial lines at
+// either end with ordinary stores): the lines are written without being read first, and do not displace the caches.
+// Call stream_fence() before the data is read by another thread.
+void stream_store(void* dst, const void* src, std::size_t bytes);
+void stream_fence();
+
 // The statistics of consecutive groups of `group` elements: out[k] = the statistics (from a fresh BlockStats) of
 // elements [k * group, min(n, (k + 1) * group)).
 void stats_groups(SpanInput x, std::size_t n, std::size_t group, NanPolicy policy, BlockStats* out,
