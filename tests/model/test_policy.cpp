@@ -879,6 +879,39 @@ TEST(policy, RowBlocksAreTheScalarElementPath) {
   EXPECT_GT(checked, 100'000u);
 }
 
+// Outputs of 4M elements and more are written by streaming stores from a staged row: every code and value is still
+// the scalar element path with its block's format and scale (tensor level, sub-tensor, current scaling).
+TEST(policy, LargeOutputsAreTheScalarElementPath) {
+  const Tensor t = held_as_bf16(make_tensor("big", 2048, 2048, 3, 1));
+  auto element = [](FormatTag f, uint32_t x, uint32_t s) {
+    return f == FormatTag::kE4M3 ? quantize_element<E4M3>(x, s) : quantize_element<E5M2>(x, s);
+  };
+  TensorLevelConfig tl;
+  tl.threads = 2;
+  const QuantResult a = quantize_tensor_level(t, tl);
+  ASSERT_NE(a.tensor_format, FormatTag::kBF16);
+  SubTensorConfig st;
+  st.threads = 2;
+  const QuantResult b = quantize_subtensor(t, st);
+  CurrentScalingConfig cs;
+  cs.threads = 2;
+  const QuantResult c = quantize_current_scaling(t, cs);
+  uint64_t bad = 0;
+  for (int64_t i = 0; i < t.rows * t.cols; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const uint32_t x = t.value(k);
+    const auto blk = static_cast<std::size_t>((i / t.cols) / 128 * 16 + (i % t.cols) / 128);
+    const QuantizedElement wa = element(a.tensor_format, x, a.block_scale[blk]);
+    bad += a.codes[k] != wa.code || a.dequant[k] != wa.dequant;
+    const auto tag = static_cast<FormatTag>(b.block_tag[blk]);
+    const QuantizedElement wb = tag == FormatTag::kBF16 ? QuantizedElement{0, x} : element(tag, x, b.block_scale[blk]);
+    bad += b.codes[k] != wb.code || b.dequant[k] != wb.dequant;
+    const QuantizedElement wc = element(FormatTag::kE4M3, x, c.group_scale[0]);
+    bad += c.codes[k] != wc.code || c.dequant[k] != wc.dequant;
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
 TEST(policy, ProfilesByName) {
   EXPECT_TRUE(find_profile("project-default"));
   EXPECT_TRUE(find_profile("mor_ref"));

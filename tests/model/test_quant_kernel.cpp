@@ -370,6 +370,22 @@ TEST(QuantKernel, KeepAndMeasureEqualsKeepThenMeasure) {
       }
 }
 
+// stream_store copies exactly, at every alignment of the destination and every length, and touches nothing else.
+TEST(QuantKernel, StreamStoreCopiesEveryAlignment) {
+  std::vector<uint8_t> src(400);
+  for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<uint8_t>(i * 7 + 3);
+  for (std::size_t offset = 0; offset < 70; ++offset)
+    for (std::size_t len = 0; len < 300; len += len < 70 ? 1 : 37) {
+      std::vector<uint8_t> dst(512, 0xEE);
+      stream_store(dst.data() + offset, src.data(), len);
+      stream_fence();
+      for (std::size_t i = 0; i < dst.size(); ++i) {
+        const uint8_t want = i >= offset && i < offset + len ? src[i - offset] : 0xEE;
+        ASSERT_EQ(dst[i], want) << "offset " << offset << " length " << len << " byte " << i;
+      }
+    }
+}
+
 TEST(QuantKernel, StatsEqualStatsAdd) {
   std::mt19937_64 rng(23);
   const uint32_t specials[] = {0u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0xFFFFFFFFu, 0x7F800001u,
