@@ -680,6 +680,16 @@ void TensorFileReader::read(std::size_t i, Tensor& out, bool keep_bf16) const {
   widen(stored.data(), entry.dtype, count, out.bits.data());
 }
 
+RawTensor from_bf16_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint16_t>& bits) {
+  RawTensor t;
+  t.name = name;
+  t.dtype = DType::kBF16;
+  t.shape = shape;
+  t.data.resize(bits.size() * 2);
+  if (!bits.empty()) std::memcpy(t.data.data(), bits.data(), t.data.size());  // little-endian host
+  return t;
+}
+
 RawTensor from_fp32_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint32_t>& bits,
                          DType out, Bf16Rounding rounding) {
   RawTensor t;

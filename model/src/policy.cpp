@@ -54,6 +54,7 @@ const char* name_of(DType d) {
 }
 
 std::vector<uint16_t> QuantResult::fake_bf16(Bf16Rounding rounding) const {
+  if (!dequant_bf16.empty()) return dequant_bf16;
   std::vector<uint16_t> out(dequant.size());
   for (std::size_t i = 0; i < dequant.size(); ++i)
     out[i] = rounding == Bf16Rounding::kRne ? bf16_from_f32(dequant[i]) : bf16_round_mor_ref(dequant[i]);
@@ -176,30 +177,31 @@ class BlockPass {
   BlockPass(const Grid& g, int64_t b, const BlockPlan& plan, bool want_errors, Fp32Order order)
       : plan_(plan), r0_(g.r0(b)), c0_(g.c0(b)), n_(g.c1(b) - g.c0(b)), want_(want_errors), fp32_(order, g.block) {}
   int64_t col() const { return c0_; }
-  // Row i of the block into codes and dequant (both null: nowhere); its per-element errors into e when e is not
-  // null (for add_fp32).
-  void row(const Tensor& t, int64_t i, float* e, uint8_t* codes, uint32_t* dequant) {
+  // Row i of the block into out (null arrays: nowhere); its per-element errors into e when e is not null (for
+  // add_fp32).
+  void row(const Tensor& t, int64_t i, float* e, const SpanOutputs& out) {
     const SpanInput x = elements(t, r0_ + i, c0_);
     const auto n = static_cast<std::size_t>(n_);
     errors_.e = e;
     if (plan_.q == nullptr) {
-      if (want_) keep_and_measure(x, n, plan_.keep, dequant, &errors_);
-      else if (dequant != nullptr) keep_as_bf16(x, n, plan_.keep, dequant);
-      if (codes != nullptr) std::fill_n(codes, n, uint8_t{0});
+      if (want_ || out.dequant != nullptr || out.dequant_bf16 != nullptr)
+        keep_and_measure(x, n, plan_.keep, out, want_ ? &errors_ : nullptr);
+      if (out.codes != nullptr) std::fill_n(out.codes, n, uint8_t{0});
       return;
     }
-    plan_.q->run(plan_.scale, x, n, codes, dequant, want_ ? &errors_ : nullptr);
-    if (plan_.zeros_positive && codes != nullptr) zeros_positive(t, i, codes, dequant);
+    plan_.q->run(plan_.scale, x, n, out, want_ ? &errors_ : nullptr);
+    if (plan_.zeros_positive && out.codes != nullptr) zeros_positive(t, i, out);
   }
   void add_fp32(int64_t i, const float* e) { fp32_.add_row(i, e, n_); }
   BlockErrors errors() const { return {errors_.err_sum, fp32_.sum()}; }
 
  private:
-  void zeros_positive(const Tensor& t, int64_t i, uint8_t* codes, uint32_t* dequant) const {
+  void zeros_positive(const Tensor& t, int64_t i, const SpanOutputs& out) const {
     for (int64_t c = 0; c < n_; ++c)
       if (t.at(r0_ + i, c0_ + c) == 0x80000000u) {
-        codes[c] = 0;
-        dequant[c] = 0;
+        out.codes[c] = 0;
+        if (out.dequant != nullptr) out.dequant[c] = 0;
+        if (out.dequant_bf16 != nullptr) out.dequant_bf16[c] = 0;
       }
   }
   const BlockPlan& plan_;
@@ -243,31 +245,40 @@ constexpr std::size_t kStreamMinElements = std::size_t{4} << 20;
 // forwarding stall took 80% of the summation's time when each row was added at once). Outputs go to out's arrays
 // (null out, or a result without element outputs: nowhere); large ones through a staged row and streaming stores.
 void run_passes(const Grid& g, const BandPart& p, const Tensor& t, std::vector<BlockPass>& passes, bool fp32,
-                QuantResult* out) {
+                QuantResult* out, Bf16Rounding rounding) {
   const int64_t b0 = p.band * g.grid_cols, r0 = g.r0(b0), rows = g.r1(b0) - r0;
   const int64_t c0 = g.c0(b0 + p.bc0), width = g.c1(b0 + p.bc1 - 1) - c0;
-  const bool write = out != nullptr && !out->codes.empty();
+  const bool write = out != nullptr && !out->codes.empty(), bf16 = write && !out->dequant_bf16.empty();
   const bool stream = write && out->codes.size() >= kStreamMinElements;
   thread_local std::vector<float> e;
   thread_local std::vector<uint8_t> staged_codes;
   thread_local std::vector<uint32_t> staged_dequant;
+  thread_local std::vector<uint16_t> staged_bf16;
   e.resize(fp32 ? 2 * static_cast<std::size_t>(width) : 0);
   staged_codes.resize(stream ? static_cast<std::size_t>(width) : 0);
-  staged_dequant.resize(stream ? static_cast<std::size_t>(width) : 0);
+  staged_dequant.resize(stream && !bf16 ? static_cast<std::size_t>(width) : 0);
+  staged_bf16.resize(stream && bf16 ? static_cast<std::size_t>(width) : 0);
   auto row_e = [&](int64_t i, const BlockPass& pass) {
     return fp32 ? &e[static_cast<std::size_t>((i % 2) * width + pass.col() - c0)] : nullptr;
   };
+  // Where row i of a pass goes: the result's arrays, or the staged row.
+  auto outputs = [&](int64_t i, const BlockPass& pass) {
+    SpanOutputs o;
+    o.rounding = rounding;
+    if (!write) return o;
+    const auto at = static_cast<std::size_t>((r0 + i) * g.cols + pass.col()), k = static_cast<std::size_t>(pass.col() - c0);
+    o.codes = stream ? &staged_codes[k] : &out->codes[at];
+    if (bf16) o.dequant_bf16 = stream ? &staged_bf16[k] : &out->dequant_bf16[at];
+    else o.dequant = stream ? &staged_dequant[k] : &out->dequant[at];
+    return o;
+  };
   for (int64_t i = 0; i < rows; ++i) {
-    const std::size_t at = static_cast<std::size_t>((r0 + i) * g.cols);
-    for (auto& pass : passes) {
-      const auto k = static_cast<std::size_t>(pass.col() - c0);
-      uint8_t* codes = !write ? nullptr : stream ? &staged_codes[k] : &out->codes[at + static_cast<std::size_t>(pass.col())];
-      uint32_t* dequant = !write ? nullptr : stream ? &staged_dequant[k] : &out->dequant[at + static_cast<std::size_t>(pass.col())];
-      pass.row(t, i, row_e(i, pass), codes, dequant);
-    }
+    for (auto& pass : passes) pass.row(t, i, row_e(i, pass), outputs(i, pass));
     if (stream) {
-      stream_store(&out->codes[at + static_cast<std::size_t>(c0)], staged_codes.data(), staged_codes.size());
-      stream_store(&out->dequant[at + static_cast<std::size_t>(c0)], staged_dequant.data(), 4 * staged_dequant.size());
+      const auto at = static_cast<std::size_t>((r0 + i) * g.cols + c0);
+      stream_store(&out->codes[at], staged_codes.data(), staged_codes.size());
+      if (bf16) stream_store(&out->dequant_bf16[at], staged_bf16.data(), 2 * staged_bf16.size());
+      else stream_store(&out->dequant[at], staged_dequant.data(), 4 * staged_dequant.size());
     }
     if (fp32 && i > 0)
       for (auto& pass : passes) pass.add_fp32(i - 1, row_e(i - 1, pass));
@@ -280,13 +291,13 @@ void run_passes(const Grid& g, const BandPart& p, const Tensor& t, std::vector<B
 // The blocks of part p with their plans (plans[k] for block column p.bc0 + k), written into r; returns the errors of
 // each block into errs (indexed by block) when want_errors.
 void run_plans(const Grid& g, const BandPart& p, const Tensor& t, const std::vector<BlockPlan>& plans, QuantResult& r,
-               bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+               bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs, Bf16Rounding rounding) {
   std::vector<BlockPass> passes;
   passes.reserve(plans.size());
   const int64_t b0 = p.band * g.grid_cols + p.bc0;
   for (std::size_t k = 0; k < plans.size(); ++k)
     passes.emplace_back(g, b0 + static_cast<int64_t>(k), plans[k], want_errors, order);
-  run_passes(g, p, t, passes, want_errors && order != Fp32Order::kNone, &r);
+  run_passes(g, p, t, passes, want_errors && order != Fp32Order::kNone, &r, rounding);
   if (want_errors)
     for (std::size_t k = 0; k < plans.size(); ++k) (*errs)[static_cast<std::size_t>(b0) + k] = passes[k].errors();
 }
@@ -295,17 +306,38 @@ void run_plans(const Grid& g, const BandPart& p, const Tensor& t, const std::vec
 // block (GroupScales), then each block's FP32 sum, sequential (D5) from its errors. The canonical sums are exact
 // integers, so the part's total is kept on its first block (only the total is reported).
 void run_row_groups(const Grid& g, const BandPart& p, const Tensor& t, const SpanQuantizer& q, const GroupScales& gs,
-                    QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+                    QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs,
+                    Bf16Rounding rounding) {
   const int64_t b0 = p.band * g.grid_cols + p.bc0, row = g.r0(b0), c0 = g.c0(b0);
   const auto width = static_cast<std::size_t>(g.c1(b0 + (p.bc1 - p.bc0) - 1) - c0);
   const bool fp32 = want_errors && order != Fp32Order::kNone;
+  const bool write = !r.codes.empty(), bf16 = write && !r.dequant_bf16.empty();
+  const bool stream = write && r.codes.size() >= kStreamMinElements;
   thread_local std::vector<float> e;
+  thread_local std::vector<uint8_t> staged_codes;
+  thread_local std::vector<uint32_t> staged;
+  thread_local std::vector<uint16_t> staged_bf16;
   e.resize(fp32 ? width : 0);
+  staged_codes.resize(stream ? width : 0);
+  staged.resize(stream && !bf16 ? width : 0);
+  staged_bf16.resize(stream && bf16 ? width : 0);
   SpanErrors span;
   span.e = fp32 ? e.data() : nullptr;
   const std::size_t at = static_cast<std::size_t>(row * g.cols + c0);
-  q.run_groups(gs, elements(t, row, c0), width, r.codes.empty() ? nullptr : &r.codes[at],
-               r.dequant.empty() ? nullptr : &r.dequant[at], want_errors ? &span : nullptr);
+  SpanOutputs out;
+  out.rounding = rounding;
+  if (write) {
+    out.codes = stream ? staged_codes.data() : &r.codes[at];
+    if (bf16) out.dequant_bf16 = stream ? staged_bf16.data() : &r.dequant_bf16[at];
+    else out.dequant = stream ? staged.data() : &r.dequant[at];
+  }
+  q.run_groups(gs, elements(t, row, c0), width, out, want_errors ? &span : nullptr);
+  if (stream) {
+    stream_store(&r.codes[at], staged_codes.data(), width);
+    if (bf16) stream_store(&r.dequant_bf16[at], staged_bf16.data(), 2 * width);
+    else stream_store(&r.dequant[at], staged.data(), 4 * width);
+    stream_fence();
+  }
   if (!want_errors) return;
   for (int64_t b = b0; b < b0 + (p.bc1 - p.bc0); ++b) {
     float sum = 0.0f;
@@ -318,9 +350,10 @@ void run_row_groups(const Grid& g, const BandPart& p, const Tensor& t, const Spa
 // Part p of a policy with a plain scale per block (gs: the part's blocks in order): blocks of one row in one kernel
 // call (run_row_groups), others block by block with a dequantize table where the block amortizes one.
 void run_scaled_part(const Grid& g, const BandPart& p, const Tensor& t, const SpanQuantizer& q, const GroupScales& gs,
-                     QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs) {
+                     QuantResult& r, bool want_errors, Fp32Order order, std::vector<BlockErrors>* errs,
+                     Bf16Rounding rounding) {
   if (g.block.rows == 1 && (order == Fp32Order::kNone || order == Fp32Order::kSequential)) {
-    run_row_groups(g, p, t, q, gs, r, want_errors, order, errs);
+    run_row_groups(g, p, t, q, gs, r, want_errors, order, errs, rounding);
     return;
   }
   std::vector<BlockPlan> plans(static_cast<std::size_t>(p.bc1 - p.bc0));
@@ -329,7 +362,7 @@ void run_scaled_part(const Grid& g, const BandPart& p, const Tensor& t, const Sp
     plans[k].q = &q;
     plans[k].scale = gs.mx ? q.mx(gs.s[k], table) : q.scaled(gs.s[k], table);
   }
-  run_plans(g, p, t, plans, r, want_errors, order, errs);
+  run_plans(g, p, t, plans, r, want_errors, order, errs, rounding);
 }
 
 // ---- the interval metric (MetricKind::kInterval, docs/interval-metric.md) ----
@@ -435,9 +468,11 @@ void set_output_error(const std::vector<BlockErrors>& blocks, const std::vector<
 
 // Resets r for a new result, keeping the capacity of its element buffers: a caller that passes the same result
 // again pays no allocation, page faults or zero fill (every policy writes every element's code and value).
-void start_result(const char* policy, const Grid& g, std::size_t elements, bool write_outputs, QuantResult& r) {
+void start_result(const char* policy, const Grid& g, std::size_t elements, bool write_outputs, FakeOutput fake,
+                  QuantResult& r) {
   std::vector<uint8_t> codes = std::move(r.codes);
   std::vector<uint32_t> dequant = std::move(r.dequant);
+  std::vector<uint16_t> dequant_bf16 = std::move(r.dequant_bf16);
   r = QuantResult{};
   r.policy = policy;
   r.block = g.block;
@@ -449,8 +484,10 @@ void start_result(const char* policy, const Grid& g, std::size_t elements, bool 
   r.block_scale.assign(n, 0);
   r.codes = std::move(codes);
   r.dequant = std::move(dequant);
+  r.dequant_bf16 = std::move(dequant_bf16);
   r.codes.resize(write_outputs ? elements : 0);
-  r.dequant.resize(write_outputs ? elements : 0);
+  r.dequant.resize(write_outputs && fake == FakeOutput::kFp32 ? elements : 0);
+  r.dequant_bf16.resize(write_outputs && fake == FakeOutput::kBf16 ? elements : 0);
 }
 
 // a * b / gcd(a, b), or `limit` when that is larger (a band or piece of `limit` rows or columns is the whole tensor).
@@ -559,9 +596,9 @@ struct Opening {
 };
 
 Opening open_policy(const char* policy, const Tensor& t, BlockShape block, NanPolicy nan_policy, int threads,
-                    bool write_outputs, const SharedStats* shared, QuantResult& r) {
+                    bool write_outputs, FakeOutput fake, const SharedStats* shared, QuantResult& r) {
   Opening o{make_grid(t, block), {}, shared != nullptr ? shared->find(t, block, nan_policy) : nullptr, {}};
-  start_result(policy, o.g, t.size(), write_outputs, r);
+  start_result(policy, o.g, t.size(), write_outputs, fake, r);
   if (o.shared == nullptr) o.own = std::move(block_statistics(t, {o.g}, nan_policy, threads)[0]);
   o.all = merge_all(o.stats());
   r.nnz = o.all.nnz;
@@ -581,7 +618,7 @@ void passthrough_bf16(const Tensor& t, const Grid& g, const std::vector<BlockSta
   keep.keep = rounding;
   parallel_parts(g, threads, [&](const BandPart& p) {
     const std::vector<BlockPlan> plans(static_cast<std::size_t>(p.bc1 - p.bc0), keep);
-    run_plans(g, p, t, plans, r, true, order, &errs);
+    run_plans(g, p, t, plans, r, true, order, &errs, rounding);
   });
   set_output_error(errs, stats, order, r);
   count_formats(g, r);
@@ -625,7 +662,7 @@ const std::vector<BlockStats>* SharedStats::find(const Tensor& t, BlockShape sha
 
 void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& r, const SharedStats* shared) {
   if (cfg.metric == MetricKind::kInterval) check_interval_config(cfg);
-  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
+  const Opening o = open_policy("tensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, cfg.fake_output, shared, r);
   const Grid& g = o.g;
   const auto& stats = o.stats();
   const BlockStats& all = o.all;
@@ -686,7 +723,7 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
         plan.scale = q.scaled(s, block_elements(g, b) >= kTableMinElements);
         plan.zeros_positive = cfg.zero_inputs_positive;
       }
-      run_plans(g, p, t, plans, r, true, order, &errs);
+      run_plans(g, p, t, plans, r, true, order, &errs, cfg.rules.bf16);
     });
     uint64_t err_sum = 0;
     for (const auto& e : errs) err_sum += e.err_sum;
@@ -720,7 +757,7 @@ void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantR
 // Sub-tensor MoR (spec 7, D7).
 
 void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& r, const SharedStats* shared) {
-  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
+  const Opening o = open_policy("subtensor", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, cfg.fake_output, shared, r);
   const Grid& g = o.g;
   const auto& stats = o.stats();
   const BlockStats& all = o.all;
@@ -768,8 +805,8 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
         pass5.emplace_back(g, b, plans5[j], true, qe_order);
         pass4.emplace_back(g, b, plans4[j], true, qe_order);
       }
-      run_passes(g, p, t, pass5, qe_order != Fp32Order::kNone, nullptr);  // the measurements write nothing
-      run_passes(g, p, t, pass4, qe_order != Fp32Order::kNone, nullptr);
+      run_passes(g, p, t, pass5, qe_order != Fp32Order::kNone, nullptr, cfg.rules.bf16);  // they write nothing
+      run_passes(g, p, t, pass4, qe_order != Fp32Order::kNone, nullptr, cfg.rules.bf16);
       for (std::size_t j = 0; j < measured.size(); ++j) {
         const BlockErrors e5 = pass5[j].errors(), e4 = pass4[j].errors();
         tags[static_cast<std::size_t>(measured[j] - b0)] =
@@ -792,7 +829,7 @@ void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult
       plans[k].q = f == FormatTag::kE4M3 ? &q4 : f == FormatTag::kE5M2 ? &q5 : &q23;
       plans[k].scale = plans[k].q->scaled(scale, block_elements(g, b) >= kTableMinElements);
     }
-    if (out_errors || !r.codes.empty()) run_plans(g, p, t, plans, r, out_errors, out_order, &out_errs);
+    if (out_errors || !r.codes.empty()) run_plans(g, p, t, plans, r, out_errors, out_order, &out_errs, cfg.rules.bf16);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
@@ -843,7 +880,7 @@ const std::vector<uint8_t>& mx_scale_table(MxScaleRule rule, FormatTag format, c
 void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& r, const SharedStats* shared) {
   // Blocks only for parallelism; one scale for the tensor.
   const Opening o = open_policy("current", t, kCurrentScalingBlocks, cfg.rules.nan_policy, cfg.threads,
-                                cfg.write_outputs, shared, r);
+                                cfg.write_outputs, cfg.fake_output, shared, r);
   const Grid& g = o.g;
   const auto& stats = o.stats();
   const BlockStats& all = o.all;
@@ -866,7 +903,7 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
     }
     if (out_errors || !r.codes.empty())  // the output's error
       run_plans(g, p, t, std::vector<BlockPlan>(static_cast<std::size_t>(p.bc1 - p.bc0), plan), r, out_errors,
-                out_order, &out_errs);
+                out_order, &out_errs, cfg.rules.bf16);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;
@@ -874,7 +911,7 @@ void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, 
 }
 
 void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& r, const SharedStats* shared) {
-  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
+  const Opening o = open_policy("blockwise", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, cfg.fake_output, shared, r);
   const Grid& g = o.g;
   const auto& stats = o.stats();
   const SpanQuantizer q(FormatTag::kE4M3, cfg.rules);
@@ -892,14 +929,14 @@ void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult
     }
     if (!out_errors && r.codes.empty()) return;
     run_scaled_part(g, p, t, q, GroupScales{scales.data(), inverses.data(), false, static_cast<std::size_t>(g.block.cols)},
-                    r, out_errors, out_order, &out_errs);
+                    r, out_errors, out_order, &out_errs, cfg.rules.bf16);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   count_formats(g, r);
 }
 
 void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const SharedStats* shared) {
-  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, shared, r);
+  const Opening o = open_policy("mxfp8", t, cfg.block, cfg.rules.nan_policy, cfg.threads, cfg.write_outputs, cfg.fake_output, shared, r);
   const Grid& g = o.g;
   const auto& stats = o.stats();
   r.block_scale_e8m0.assign(static_cast<std::size_t>(g.count()), 0);
@@ -931,7 +968,7 @@ void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& r, const Sha
     if (!out_errors && r.codes.empty()) return;
     // block_scale holds RN32(1 / X), exact for every E8M0 value X: the kernels multiply by it instead of dividing
     run_scaled_part(g, p, t, q, GroupScales{scales.data(), &r.block_scale[first], true, static_cast<std::size_t>(g.block.cols)},
-                    r, out_errors, out_order, &out_errs);
+                    r, out_errors, out_order, &out_errs, cfg.rules.bf16);
   });
   if (out_errors) set_output_error(out_errs, stats, out_order, r);
   r.tensor_format = cfg.format;

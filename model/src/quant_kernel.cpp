@@ -16,15 +16,15 @@
 #include "mor/core/metric.hpp"
 
 namespace mor {
-namespace {
-
-constexpr std::size_t kChunk = 256;
+namespace detail {
 
 struct KernelArgs {
   SpanInput x;
   std::size_t n;
   uint8_t* codes;
   uint32_t* dequant;
+  uint16_t* dequant_bf16;       // the values' BF16 rounding by `rounding` instead (or as well)
+  Bf16Rounding rounding;
   uint32_t s, inv;
   bool mx, divide;              // y = x / X (MX) or x * s; d = q / s (divide) or q * inv / q * X
   const uint32_t* group_s;      // or, when set: s (or X) of each group of `group` elements, and RN32(1 / s)
@@ -39,6 +39,13 @@ struct KernelArgs {
   uint64_t* err_sum;
   float* e_out;
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::KernelArgs;
+constexpr std::size_t kChunk = 256;
 
 // error_fx of metric.hpp without branches: e >= 2 (and Inf, NaN) caps; below 2^-24 the shift leaves 0.
 inline __attribute__((always_inline)) uint32_t error_fx_lane(uint32_t e) {
@@ -204,6 +211,24 @@ inline __attribute__((always_inline)) uint64_t chunk_errors_sum(int error_form, 
   return chunk_err_sum(own, n);
 }
 
+// bf16_from_f32 without branches: RNE at bit 16 on the bits (a carry lifts the exponent, and past the largest
+// finite value gives Inf, as IEEE NOSAT does); NaN gives the quiet NaN with its sign (0x7FC0 / 0xFFC0).
+inline __attribute__((always_inline)) uint32_t bf16_rne_lane(uint32_t x) {
+  const uint32_t rounded = ((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16) << 16;
+  const uint32_t nan = (x & 0x80000000u) | 0x7FC00000u;
+  return (x & 0x7FFFFFFFu) > kF32Inf ? nan : rounded;
+}
+
+// The values' BF16 rounding, as QuantResult::fake_bf16 makes it (bf16_from_f32 or bf16_round_mor_ref).
+inline __attribute__((always_inline)) void chunk_to_bf16(const uint32_t* __restrict d, std::size_t n, Bf16Rounding r,
+                                                          uint16_t* __restrict out) {
+  if (r == Bf16Rounding::kRne) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<uint16_t>(bf16_rne_lane(d[i]) >> 16);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = bf16_round_mor_ref(d[i]);
+  }
+}
+
 // Codes and values go straight to the caller's arrays, or stay in the kernel's own buffers when the caller wants
 // only the errors (null arrays: write_outputs = false).
 template <class X>
@@ -233,6 +258,7 @@ inline __attribute__((always_inline)) void span_kernel(const KernelArgs& a, cons
     }
     if (a.error_form >= 0)
       err_sum += chunk_errors_sum(a.error_form, x, d, n, a.e_out != nullptr ? a.e_out + base : nullptr, y);
+    if (a.dequant_bf16 != nullptr) chunk_to_bf16(d, n, a.rounding, a.dequant_bf16 + base);
   }
   if (a.err_sum != nullptr) *a.err_sum += err_sum;
 }
@@ -307,14 +333,6 @@ inline __attribute__((always_inline)) void stats_groups_kernel(const X* x, std::
   }
 }
 
-// bf16_from_f32 without branches: RNE at bit 16 on the bits (a carry lifts the exponent, and past the largest
-// finite value gives Inf, as IEEE NOSAT does); NaN gives the quiet NaN with its sign (0x7FC0 / 0xFFC0).
-inline __attribute__((always_inline)) uint32_t bf16_rne_lane(uint32_t x) {
-  const uint32_t rounded = ((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16) << 16;
-  const uint32_t nan = (x & 0x80000000u) | 0x7FC00000u;
-  return (x & 0x7FFFFFFFu) > kF32Inf ? nan : rounded;
-}
-
 template <class X>
 inline __attribute__((always_inline)) void keep_chunk(const X* __restrict x, std::size_t n, Bf16Rounding r,
                                                        uint32_t* __restrict out) {
@@ -325,10 +343,12 @@ inline __attribute__((always_inline)) void keep_chunk(const X* __restrict x, std
   }
 }
 
-// The kept values into out (or the kernel's own buffer when out is null) and, with err_sum, D5's error of them.
+// The kept values into out (or the kernel's own buffer when out is null), their BF16 rounding by r16 into out16
+// when that is set and, with err_sum, D5's error of them.
 template <class X>
 inline __attribute__((always_inline)) void keep_kernel(const X* x, std::size_t n, Bf16Rounding r, uint32_t* out,
-                                                        uint64_t* err_sum, float* e_out) {
+                                                        uint16_t* out16, Bf16Rounding r16, uint64_t* err_sum,
+                                                        float* e_out) {
   alignas(64) uint32_t own[kChunk], e[kChunk];
   uint64_t sum = 0;
   for (std::size_t base = 0; base < n; base += kChunk) {
@@ -336,6 +356,7 @@ inline __attribute__((always_inline)) void keep_kernel(const X* x, std::size_t n
     uint32_t* kept = out != nullptr ? out + base : own;
     keep_chunk(x + base, k, r, kept);
     if (err_sum != nullptr) sum += chunk_errors_sum(0, x + base, kept, k, e_out != nullptr ? e_out + base : nullptr, e);
+    if (out16 != nullptr) chunk_to_bf16(kept, k, r16, out16 + base);
   }
   if (err_sum != nullptr) *err_sum += sum;
 }
@@ -428,9 +449,10 @@ std::size_t bf16_groups32_base(const uint16_t*, std::size_t, NanPolicy, BlockSta
     if (x.bf16 != nullptr) measure_kernel(x.bf16, d, n, sum, e);                                             \
     else measure_kernel(x.f32, d, n, sum, e);                                                                \
   }                                                                                                           \
-  TARGET void keep_##SUFFIX(SpanInput x, std::size_t n, Bf16Rounding r, uint32_t* out, uint64_t* sum, float* e) { \
-    if (x.bf16 != nullptr) keep_kernel(x.bf16, n, r, out, sum, e);                                           \
-    else keep_kernel(x.f32, n, r, out, sum, e);                                                              \
+  TARGET void keep_##SUFFIX(SpanInput x, std::size_t n, Bf16Rounding r, const SpanOutputs& out, uint64_t* sum, \
+                            float* e) {                                                                        \
+    if (x.bf16 != nullptr) keep_kernel(x.bf16, n, r, out.dequant, out.dequant_bf16, out.rounding, sum, e);   \
+    else keep_kernel(x.f32, n, r, out.dequant, out.dequant_bf16, out.rounding, sum, e);                      \
   }                                                                                                           \
   TARGET void stats_##SUFFIX(BlockStats& s, SpanInput x, std::size_t n, NanPolicy policy) {                 \
     for (std::size_t done = 0; done < n; done += std::size_t{1} << 30) {                                     \
@@ -453,7 +475,7 @@ MOR_SPAN_KERNELS(base, )
 
 using SpanFn = void (*)(const KernelArgs&);
 using StatsFn = void (*)(BlockStats&, SpanInput, std::size_t, NanPolicy);
-using KeepFn = void (*)(SpanInput, std::size_t, Bf16Rounding, uint32_t*, uint64_t*, float*);
+using KeepFn = void (*)(SpanInput, std::size_t, Bf16Rounding, const SpanOutputs&, uint64_t*, float*);
 using GroupsFn = void (*)(SpanInput, std::size_t, std::size_t, NanPolicy, BlockStats*);
 constexpr GroupsFn kGroups[] = {groups_base, groups_avx2, groups_avx512};
 using MeasureFn = void (*)(SpanInput, const uint32_t*, std::size_t, uint64_t*, float*);
@@ -517,20 +539,16 @@ SpanScale SpanQuantizer::mx(uint32_t X, bool with_table) const {
   return sc;
 }
 
-void SpanQuantizer::run(const SpanScale& sc, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
-                        SpanErrors* err) const {
-  KernelArgs a;
+void SpanQuantizer::fill(KernelArgs& a, SpanInput x, std::size_t n, const SpanOutputs& out, SpanErrors* err) const {
   a.x = x;
   a.n = n;
-  a.codes = codes;
-  a.dequant = dequant;
-  a.s = sc.s;
-  a.inv = sc.inv;
-  a.mx = sc.mx;
-  a.divide = !sc.mx && rules_.dequant == DequantMode::kDivideByScale;
+  a.codes = out.codes;
+  a.dequant = out.dequant;
+  a.dequant_bf16 = out.dequant_bf16;
+  a.rounding = out.rounding;
   a.group_s = a.group_inv = nullptr;
   a.group = 0;
-  a.table = sc.has_table ? sc.table : nullptr;
+  a.table = nullptr;
   a.decode = decode_;
   a.encoder = encoder_;
   a.enc_table = table_;
@@ -538,17 +556,40 @@ void SpanQuantizer::run(const SpanScale& sc, SpanInput x, std::size_t n, uint8_t
   a.error_form = err == nullptr ? -1 : (form_ == ErrorForm::kSpec ? 0 : 1);
   a.err_sum = err == nullptr ? nullptr : &err->err_sum;
   a.e_out = err == nullptr ? nullptr : err->e;
+}
+
+void SpanQuantizer::run(const SpanScale& sc, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
+                        SpanErrors* err) const {
+  SpanOutputs out;
+  out.codes = codes;
+  out.dequant = dequant;
+  run(sc, x, n, out, err);
+}
+
+void SpanQuantizer::run(const SpanScale& sc, SpanInput x, std::size_t n, const SpanOutputs& out, SpanErrors* err) const {
+  KernelArgs a;
+  fill(a, x, n, out, err);
+  a.s = sc.s;
+  a.inv = sc.inv;
+  a.mx = sc.mx;
+  a.divide = !sc.mx && rules_.dequant == DequantMode::kDivideByScale;
+  a.table = sc.has_table ? sc.table : nullptr;
   kSpan[static_cast<int>(isa_)](a);
 }
 
 void SpanQuantizer::run_groups(const GroupScales& gs, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
                                SpanErrors* err) const {
+  SpanOutputs out;
+  out.codes = codes;
+  out.dequant = dequant;
+  run_groups(gs, x, n, out, err);
+}
+
+void SpanQuantizer::run_groups(const GroupScales& gs, SpanInput x, std::size_t n, const SpanOutputs& out,
+                               SpanErrors* err) const {
   if (gs.group == 0) throw std::invalid_argument("run_groups: empty groups");
   KernelArgs a;
-  a.x = x;
-  a.n = n;
-  a.codes = codes;
-  a.dequant = dequant;
+  fill(a, x, n, out, err);
   a.s = a.inv = 0;
   a.mx = gs.mx;
   a.divide = !gs.mx && rules_.dequant == DequantMode::kDivideByScale;
@@ -561,14 +602,6 @@ void SpanQuantizer::run_groups(const GroupScales& gs, SpanInput x, std::size_t n
                                                               gs.s[k] >= kF32Inf)))
         throw std::invalid_argument("run_groups: an MX scale with a reciprocal must be an E8M0 value");
   a.group = gs.group;
-  a.table = nullptr;
-  a.decode = decode_;
-  a.encoder = encoder_;
-  a.enc_table = table_;
-  a.negative_zero_code = negative_zero_code_;
-  a.error_form = err == nullptr ? -1 : (form_ == ErrorForm::kSpec ? 0 : 1);
-  a.err_sum = err == nullptr ? nullptr : &err->err_sum;
-  a.e_out = err == nullptr ? nullptr : err->e;
   kSpan[static_cast<int>(isa_)](a);
 }
 
@@ -577,11 +610,15 @@ void measure_span(SpanInput x, const uint32_t* dequant, std::size_t n, SpanError
 }
 
 void keep_as_bf16(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, VectorIsa isa) {
-  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, nullptr, nullptr);
+  SpanOutputs to;
+  to.dequant = out;
+  kKeep[static_cast<int>(checked(isa))](x, n, rounding, to, nullptr, nullptr);
 }
 
-void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, SpanErrors* err, VectorIsa isa) {
-  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, &err->err_sum, err->e);
+void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, const SpanOutputs& out, SpanErrors* err,
+                      VectorIsa isa) {
+  kKeep[static_cast<int>(checked(isa))](x, n, rounding, out, err != nullptr ? &err->err_sum : nullptr,
+                                        err != nullptr ? err->e : nullptr);
 }
 
 void stream_store(void* dst, const void* src, std::size_t bytes) {

@@ -879,6 +879,39 @@ TEST(policy, RowBlocksAreTheScalarElementPath) {
   EXPECT_GT(checked, 100'000u);
 }
 
+// FakeOutput::kBf16: the values written as BF16 are fake_bf16(rules.bf16) of the FP32 ones, and everything else is
+// the same, for every profile and policy, small and large (streamed) tensors, BF16 and FP32 inputs.
+TEST(policy, Bf16FakeOutputIsTheRoundingOfTheFp32One) {
+  int checked = 0;
+  for (int form = 0; form < 3; ++form) {
+    const Tensor t = form == 0   ? with_specials(make_tensor("t", 100, 130, 21, 5), 8)
+                     : form == 1 ? fp32_tensor(64, 96, 22, 30)
+                                 : held_as_bf16(make_tensor("big", 2048, 2048, 23, 1));
+    for (const Profile& p : all_profiles()) {
+      if (form == 2 && p.name != "PROJECT_DEFAULT" && p.name != "MOR_REF") continue;  // large: two profiles
+      ProfileConfigs c = configs_of(p, 2, true), b = c;
+      b.tl.fake_output = b.st.fake_output = b.cs.fake_output = b.mx.fake_output = b.bw.fake_output = FakeOutput::kBf16;
+      auto check = [&](const QuantResult& f, QuantResult h, const char* what) {
+        ASSERT_TRUE(h.dequant.empty()) << what;
+        ASSERT_EQ(h.dequant_bf16, f.fake_bf16(p.rules.bf16)) << p.name << " " << what << " form " << form;
+        h.dequant = f.dequant;  // the rest is the same
+        h.dequant_bf16.clear();
+        EXPECT_EQ(result_difference(f, h), "") << p.name << " " << what << " form " << form;
+        ++checked;
+      };
+      for (double T : {0.045, 0.0}) {
+        c.tl.threshold = b.tl.threshold = T;
+        check(quantize_tensor_level(t, c.tl), quantize_tensor_level(t, b.tl), "tensor level");
+      }
+      check(quantize_subtensor(t, c.st), quantize_subtensor(t, b.st), "sub-tensor");
+      check(quantize_current_scaling(t, c.cs), quantize_current_scaling(t, b.cs), "current scaling");
+      check(quantize_mx(t, c.mx), quantize_mx(t, b.mx), "mxfp8");
+      check(quantize_blockwise(t, c.bw), quantize_blockwise(t, b.bw), "blockwise");
+    }
+  }
+  EXPECT_EQ(checked, (7 + 7 + 2) * 6);
+}
+
 // Outputs of 4M elements and more are written by streaming stores from a staged row: every code and value is still
 // the scalar element path with its block's format and scale (tensor level, sub-tensor, current scaling).
 TEST(policy, LargeOutputsAreTheScalarElementPath) {

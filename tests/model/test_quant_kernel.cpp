@@ -90,6 +90,7 @@ std::vector<Case> cases() {
         c.rules.mode = m;
         c.rules.negative_zero_to_positive = variant == 1;
         c.rules.dequant = variant == 1 ? DequantMode::kMultiplyByInverse : DequantMode::kDivideByScale;
+        c.rules.bf16 = variant == 2 ? Bf16Rounding::kMorRef : Bf16Rounding::kRne;  // BF16 values written (SpanOutputs)
         v.push_back(c);
       }
   return v;
@@ -141,6 +142,8 @@ uint64_t check_spans(const std::vector<X>& xs, uint64_t* checked) {
             std::vector<uint8_t> codes(xs.size());
             std::vector<uint32_t> d(xs.size());
             std::vector<float> e(xs.size()), e_alone(xs.size());
+            std::vector<uint8_t> codes16(xs.size());
+            std::vector<uint16_t> d16(xs.size());
             SpanErrors err, alone;
             // Uneven pieces so that every chunk boundary and tail length occurs; err_sum accumulates over them.
             for (std::size_t at = 0, len = 1; at < xs.size(); at += len, len = len * 3 % 517 + 1) {
@@ -148,15 +151,21 @@ uint64_t check_spans(const std::vector<X>& xs, uint64_t* checked) {
               err.e = &e[at];
               q.run(sc, &xs[at], n, &codes[at], &d[at], &err);
               alone.e = &e_alone[at];
-              q.run(sc, &xs[at], n, nullptr, nullptr, &alone);
+              SpanOutputs to16;  // no FP32 values: their BF16 rounding (RNE or the reference's) instead
+              to16.codes = &codes16[at];
+              to16.dequant_bf16 = &d16[at];
+              to16.rounding = c.rules.bf16;
+              q.run(sc, &xs[at], n, to16, &alone);
             }
             uint64_t want_sum = 0;
             for (std::size_t i = 0; i < xs.size(); ++i) {
               const uint32_t x = wide(xs[i]);
               const Want w = want_element(c, mx, x, scale);
               want_sum += w.measured ? error_fx(w.e) : 0u;
+              const uint16_t want16 =
+                  c.rules.bf16 == Bf16Rounding::kRne ? bf16_from_f32(w.q.dequant) : bf16_round_mor_ref(w.q.dequant);
               const bool bad = codes[i] != w.q.code || d[i] != w.q.dequant || f32_bits(e[i]) != w.e ||
-                               f32_bits(e_alone[i]) != w.e;
+                               f32_bits(e_alone[i]) != w.e || codes16[i] != w.q.code || d16[i] != want16;
               if (bad && mismatches++ < 5)
                 ADD_FAILURE() << vector_isa_name(isa) << " input bytes " << sizeof(X) << " format " << int(c.format)
                               << " mx " << mx << " s 0x" << std::hex << scale << " x 0x" << x << ": code "
@@ -354,9 +363,21 @@ TEST(QuantKernel, KeepAndMeasureEqualsKeepThenMeasure) {
         want.e = e.data();
         measure_span(in, kept.data(), x.size(), &want, isa);
         got.e = e2.data();
-        keep_and_measure(in, x.size(), r, kept2.data(), &got, isa);
+        SpanOutputs to;
+        to.dequant = kept2.data();
+        keep_and_measure(in, x.size(), r, to, &got, isa);
         alone.e = e3.data();
-        keep_and_measure(in, x.size(), r, nullptr, &alone, isa);
+        keep_and_measure(in, x.size(), r, SpanOutputs{}, &alone, isa);
+        // The kept values' BF16 rounding, by either rule, without the FP32 array.
+        for (Bf16Rounding out_rounding : {Bf16Rounding::kRne, Bf16Rounding::kMorRef}) {
+          std::vector<uint16_t> kept16(x.size());
+          SpanOutputs to16;
+          to16.dequant_bf16 = kept16.data();
+          to16.rounding = out_rounding;
+          keep_and_measure(in, x.size(), r, to16, nullptr, isa);
+          for (std::size_t i = 0; i < x.size(); ++i)
+            ASSERT_EQ(kept16[i], out_rounding == Bf16Rounding::kRne ? bf16_from_f32(kept[i]) : bf16_round_mor_ref(kept[i])) << i;
+        }
         EXPECT_EQ(kept2, kept);
         EXPECT_EQ(got.err_sum, want.err_sum);
         EXPECT_EQ(alone.err_sum, want.err_sum);

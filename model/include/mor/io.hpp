@@ -96,6 +96,8 @@ class TensorFileReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+// BF16 bits (QuantResult::dequant_bf16) to a stored BF16 tensor, as they are.
+RawTensor from_bf16_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint16_t>& bits);
 // FP32 bits to a stored tensor of dtype `out` (BF16 by the given rounding, F16 RNE, F64 exact).
 RawTensor from_fp32_bits(const std::string& name, const std::vector<int64_t>& shape,
                          const std::vector<uint32_t>& bits, DType out, Bf16Rounding rounding = Bf16Rounding::kRne);

@@ -29,6 +29,10 @@ enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spe
 enum class SubTensorMode : uint8_t { kDynamicRange, kQuantError };
 enum class BlockScaleRule : uint8_t { kE8RZ, kFp32 };       // MOR_E8_RZ power of two, or RN32(FMAX / amax)
 enum class MxScaleRule : uint8_t { kNvRceil, kOcpFloor };
+// The fake-quantized values a policy writes (with write_outputs): FP32 bits (QuantResult::dequant), or their BF16
+// rounding by rules.bf16 (QuantResult::dequant_bf16, the same as fake_bf16(rules.bf16) without the FP32 array:
+// what a BF16 output file holds, 2 bytes per element instead of 4).
+enum class FakeOutput : uint8_t { kFp32, kBf16 };
 // What a policy sums of the error of its output (QuantResult::output_err_*): nothing (a bare baseline), the exact
 // canonical sum and count, or those and the FP32 sum in D5's order.
 enum class OutputErrors : uint8_t { kNone, kCanonical, kCanonicalAndFp32 };
@@ -53,6 +57,7 @@ struct TensorLevelConfig {
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
   bool zero_inputs_positive = false;      // MOR_REF: a zero input comes out +0 (code 0x00) when FP8 is chosen
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;                        // 0: all hardware threads
 };
@@ -69,6 +74,7 @@ struct SubTensorConfig {
   MetricKind metric = MetricKind::kCanonical;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -79,6 +85,7 @@ struct CurrentScalingConfig {
   bool power_of_two = false;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -88,6 +95,7 @@ struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
   bool power_of_two = false;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -98,6 +106,7 @@ struct MxConfig {
   BlockShape block{1, 32};
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -116,6 +125,7 @@ struct QuantResult {
   std::vector<uint32_t> group_amax, group_scale;  // GAM groups (tensor-level), or the tensor's (current scaling)
   std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks (empty: write_outputs = false)
   std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or BF16(x) where kept in BF16
+  std::vector<uint16_t> dequant_bf16;     // FakeOutput::kBf16: their BF16 rounding by rules.bf16 (dequant empty)
   uint64_t nnz = 0, nonfinite = 0;
   uint32_t tensor_amax = 0;
   uint64_t err_sum = 0;                   // canonical metric of the decided candidate (tensor-level)
@@ -137,7 +147,8 @@ struct QuantResult {
   float output_err_fp32 = 0.0f;
   bool has_output_err_fp32 = false;
 
-  // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
+  // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32. A result written as BF16
+  // (dequant_bf16) gives those values, which were rounded by its rules' rounding.
   std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;
 };
 

@@ -18,6 +18,10 @@
 
 namespace mor {
 
+namespace detail {
+struct KernelArgs;  // quant_kernel.cpp
+}
+
 // The elements a kernel reads: FP32 bits, or a BF16 tensor's stored bits, widened on load (exact: tensor.hpp).
 struct SpanInput {
   const uint32_t* f32 = nullptr;
@@ -54,6 +58,15 @@ struct SpanErrors {
   float* e = nullptr;     // when set: e of every element (FP32), +0 where not measured, for an FP32 sum in order
 };
 
+// Where a span's outputs go: codes, and the values as FP32 bits or as their BF16 rounding by `rounding` (what
+// QuantResult::fake_bf16 gives, written without the FP32 array). A null pointer is not written.
+struct SpanOutputs {
+  uint8_t* codes = nullptr;
+  uint32_t* dequant = nullptr;
+  uint16_t* dequant_bf16 = nullptr;
+  Bf16Rounding rounding = Bf16Rounding::kRne;
+};
+
 class SpanQuantizer {
  public:
   // f: E4M3, E5M2 or E2M3. form: the per-element error the span computes when asked for errors.
@@ -70,16 +83,20 @@ class SpanQuantizer {
   // dequant: the errors alone (the kernel keeps the values in its own buffers).
   void run(const SpanScale& sc, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
            SpanErrors* err) const;
+  void run(const SpanScale& sc, SpanInput x, std::size_t n, const SpanOutputs& out, SpanErrors* err) const;
 
   // The same for n elements whose scale changes every gs.group elements: equal to run() on each group with its
   // own scale (without a table), in one call.
   void run_groups(const GroupScales& gs, SpanInput x, std::size_t n, uint8_t* codes, uint32_t* dequant,
                   SpanErrors* err) const;
+  void run_groups(const GroupScales& gs, SpanInput x, std::size_t n, const SpanOutputs& out, SpanErrors* err) const;
 
   FormatTag format() const { return format_; }
 
  private:
   uint32_t dequant_one(const SpanScale& sc, uint8_t q) const;
+  // The kernel's arguments for a span of this quantizer (the scale fields are the caller's).
+  void fill(detail::KernelArgs& a, SpanInput x, std::size_t n, const SpanOutputs& out, SpanErrors* err) const;
 
   FormatTag format_;
   ElementRules rules_;
@@ -101,8 +118,9 @@ void measure_span(SpanInput x, const uint32_t* dequant, std::size_t n, SpanError
 void keep_as_bf16(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out,
                   VectorIsa isa = best_vector_isa());
 
-// keep_as_bf16 and measure_span of its values in one pass; out may be null (the errors alone).
-void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, uint32_t* out, SpanErrors* err,
+// keep_as_bf16 and measure_span of its values in one pass, the values into out.dequant or out.dequant_bf16 (by
+// out.rounding) or nowhere; err may be null (the values alone). out.codes is not written.
+void keep_and_measure(SpanInput x, std::size_t n, Bf16Rounding rounding, const SpanOutputs& out, SpanErrors* err,
                       VectorIsa isa = best_vector_isa());
 
 // stats_add over n contiguous elements (the same statistics; every one is a max, min, count or or, so the order
