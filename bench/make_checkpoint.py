@@ -42,15 +42,18 @@ def main():
     ap.add_argument("--width", type=int, default=1024)
     ap.add_argument("--ffn", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--one-tensor", metavar="RxC", help="one R x C tensor instead of the layers (16384x32768: 1 GiB)")
     a = ap.parse_args()
     names, offset, header = [], 0, {}
-    for layer in range(a.layers):
-        for name, shape in layer_shapes(a.width, a.ffn):
-            full = f"model.layers.{layer}.{name}.weight"
-            size = shape[0] * shape[1] * 2
-            header[full] = {"dtype": "BF16", "shape": list(shape), "data_offsets": [offset, offset + size]}
-            names.append((full, shape))
-            offset += size
+    shapes = [(f"model.layers.{layer}.{name}.weight", shape)
+              for layer in range(a.layers) for name, shape in layer_shapes(a.width, a.ffn)]
+    if a.one_tensor:
+        shapes = [("model.embed_tokens.weight", tuple(int(v) for v in a.one_tensor.split("x")))]
+    for full, shape in shapes:
+        size = shape[0] * shape[1] * 2
+        header[full] = {"dtype": "BF16", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        names.append((full, shape))
+        offset += size
     blob = json.dumps(header, separators=(",", ":")).encode()
     blob += b" " * (-len(blob) % 8)
     rng = np.random.default_rng(a.seed)
@@ -58,7 +61,10 @@ def main():
         f.write(struct.pack("<Q", len(blob)))
         f.write(blob)
         for kind, (full, shape) in enumerate(names):
-            f.write(tensor_values(rng, shape, kind).tobytes())
+            # One tensor in slices of 1024 rows (no 2 GiB FP32 copy); each layer's tensor whole, as before.
+            step = 1024 if a.one_tensor else shape[0]
+            for row in range(0, shape[0], step):
+                f.write(tensor_values(rng, (min(step, shape[0] - row), shape[1]), kind).tobytes())
     print(f"wrote {a.out}: {len(names)} BF16 tensors, {offset} bytes of data")
 
 

@@ -51,9 +51,20 @@ void print_row(const mor::Tensor& t, const mor::QuantResult& r) {
                 r.interval_fallbacks ? "undecided, fell back to the exact err_sum" : "decided by the bounds");
 }
 
+// The plan for one tensor: element outputs only where a file is written, and then, for a BF16 output, the values
+// written as BF16 directly (the same values from_fp32_bits would round them to, without the FP32 array).
+mor::cli::PolicyPlan plan_for(mor::cli::PolicyPlan p, bool write, mor::DType out) {
+  const mor::FakeOutput fake = out == mor::DType::kBF16 ? mor::FakeOutput::kBf16 : mor::FakeOutput::kFp32;
+  p.tensor.write_outputs = p.subtensor.write_outputs = p.current.write_outputs = p.mx.write_outputs =
+      p.blockwise.write_outputs = write;
+  p.tensor.fake_output = p.subtensor.fake_output = p.current.fake_output = p.mx.fake_output = p.blockwise.fake_output =
+      fake;
+  return p;
+}
+
 int run(const Options& o) {
   const mor::cli::PolicyPlan plan = check(o);
-  mor::cli::Inputs inputs = mor::cli::load_inputs(o.in);
+  mor::cli::Inputs inputs = mor::cli::load_inputs(o.in, true);  // BF16 tensors as stored (the policies read them)
   const bool npy_out = o.out.size() >= 4 && o.out.compare(o.out.size() - 4, 4, ".npy") == 0;
   if (npy_out && inputs.tensors.size() != 1)
     throw UsageError("--out " + o.out + ": .npy holds one tensor and there are " + std::to_string(inputs.tensors.size()) +
@@ -73,13 +84,16 @@ int run(const Options& o) {
   report["threshold"] = plan.tensor.threshold;
   report["tensors"] = nlohmann::ordered_json::array();
   std::vector<mor::RawTensor> quantized;
+  mor::QuantResult r;  // reused tensor after tensor: its buffers are allocated once
   for (const auto& t : inputs.tensors) {
-    const mor::QuantResult r = mor::cli::run_policy(plan, t);
+    const mor::DType out = output_dtype(o.out_dtype, t.dtype);
+    mor::cli::run_policy(plan_for(plan, !o.out.empty(), out), t, r);
     print_row(t, r);
     report["tensors"].push_back(mor::report_json(t, r, plan.profile.name));
-    if (!o.out.empty())
-      quantized.push_back(mor::from_fp32_bits(t.name, t.file_shape(), r.dequant, output_dtype(o.out_dtype, t.dtype),
-                                              plan.profile.rules.bf16));
+    if (o.out.empty()) continue;
+    quantized.push_back(out == mor::DType::kBF16
+                            ? mor::from_bf16_bits(t.name, t.file_shape(), r.dequant_bf16)
+                            : mor::from_fp32_bits(t.name, t.file_shape(), r.dequant, out, plan.profile.rules.bf16));
   }
   if (!o.out.empty()) {
     mor::TensorFile file;

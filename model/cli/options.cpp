@@ -41,7 +41,7 @@ void check_input_options(const InputOptions& o) {
 
 namespace {
 
-void add_file(const std::string& ref, TensorFile file, Inputs& out) {
+void add_file(const std::string& ref, TensorFile file, Inputs& out, bool keep_bf16) {
   const std::string path = parse_tensor_ref(ref).path;
   std::size_t floats = 0;
   std::vector<std::string> skipped;
@@ -54,7 +54,7 @@ void add_file(const std::string& ref, TensorFile file, Inputs& out) {
     }
     if (raw.numel() == 0) throw InputError(path + ": tensor '" + raw.name + "' is empty (shape " + shape_text(raw.shape) + ")");
     out.order.push_back({true, out.tensors.size()});
-    out.tensors.push_back(to_tensor(raw));
+    out.tensors.push_back(to_tensor(raw, keep_bf16));
     std::vector<uint8_t>().swap(raw.data);  // the widened copy is all that is needed from here on
     ++floats;
   }
@@ -76,7 +76,7 @@ void add_file(const std::string& ref, TensorFile file, Inputs& out) {
 
 }  // namespace
 
-Inputs load_inputs(const InputOptions& o) {
+Inputs load_inputs(const InputOptions& o, bool keep_bf16) {
   Inputs out;
   if (o.refs().empty()) {
     try {
@@ -87,11 +87,87 @@ Inputs load_inputs(const InputOptions& o) {
     for (std::size_t i = 0; i < out.tensors.size(); ++i) out.order.push_back({true, i});
     return out;
   }
-  for (const auto& ref : o.refs()) add_file(ref, load_tensors(parse_tensor_ref(ref)), out);
+  for (const auto& ref : o.refs()) add_file(ref, load_tensors(parse_tensor_ref(ref)), out, keep_bf16);
   return out;
 }
 
+namespace {
+
+// The float tensors `ref` names in an open file (all of them, or FILE:TENSOR's), checked as add_file checks them.
+std::vector<std::size_t> float_tensors_of(const std::string& ref, const TensorFileReader& file) {
+  const TensorRef r = parse_tensor_ref(ref);
+  const auto& all = file.tensors();
+  std::vector<std::size_t> picked;
+  std::vector<std::string> skipped;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!r.tensor.empty() && all[i].name != r.tensor) continue;
+    if (!all[i].is_float()) {
+      if (!r.tensor.empty())
+        throw TensorFileError(r.path, "tensor '" + r.tensor + "' is " + all[i].other_dtype +
+                                          "; only F32, F16, BF16 and F64 tensors are quantized");
+      skipped.push_back(all[i].name + " " + all[i].other_dtype);
+      continue;
+    }
+    if (all[i].numel() == 0)
+      throw InputError(r.path + ": tensor '" + all[i].name + "' is empty (shape " + shape_text(all[i].shape) + ")");
+    picked.push_back(i);
+  }
+  if (!r.tensor.empty() && picked.empty()) {
+    std::string names;
+    for (const auto& t : all) names += (names.empty() ? "" : ", ") + t.name;
+    throw TensorFileError(r.path, "no tensor named '" + r.tensor + "' (it has: " + (names.empty() ? "none" : names) + ")");
+  }
+  std::string list;
+  for (const auto& s : skipped) list += (list.empty() ? "" : ", ") + s;
+  if (picked.empty())
+    throw InputError(r.path + ": no float tensor to quantize" + (skipped.empty() ? " (the file holds no tensors)" : " (only " + list + ")"));
+  if (!skipped.empty()) note("skipping " + std::to_string(skipped.size()) + " non-float tensor(s) of " + r.path + ": " + list);
+  return picked;
+}
+
+}  // namespace
+
+InputStream open_inputs(const InputOptions& o) {
+  InputStream in;
+  if (o.refs().empty()) {
+    try {
+      in.workload_ = generate_workload(o.workload, o.seed);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    return in;
+  }
+  for (const auto& ref : o.refs()) {
+    in.files_.emplace_back(parse_tensor_ref(ref).path);
+    for (std::size_t i : float_tensors_of(ref, in.files_.back())) in.entries_.push_back({in.files_.size() - 1, i});
+  }
+  return in;
+}
+
+const Tensor& InputStream::get(std::size_t k, Tensor& buffer, bool keep_bf16) const {
+  if (files_.empty()) return workload_.at(k);
+  const Entry& e = entries_.at(k);
+  files_[e.file].read(e.tensor, buffer, keep_bf16);
+  return buffer;
+}
+
 // ---- policies ----
+
+BlockShape statistics_block(const PolicyPlan& p) {
+  if (p.policy == "tensor") return p.tensor.block;
+  if (p.policy == "subtensor") return p.subtensor.block;
+  if (p.policy == "current") return kCurrentScalingBlocks;
+  if (p.policy == "mxfp8") return p.mx.block;
+  return p.blockwise.block;
+}
+
+NanPolicy nan_policy_of(const PolicyPlan& p) {
+  if (p.policy == "tensor") return p.tensor.rules.nan_policy;
+  if (p.policy == "subtensor") return p.subtensor.rules.nan_policy;
+  if (p.policy == "current") return p.current.rules.nan_policy;
+  if (p.policy == "mxfp8") return p.mx.rules.nan_policy;
+  return p.blockwise.rules.nan_policy;
+}
 
 BlockShape parse_block(const std::string& s, const char* what) {
   std::string why;
@@ -230,13 +306,13 @@ QuantResult run_policy(const PolicyPlan& p, const Tensor& t) {
   return r;
 }
 
-void run_policy(const PolicyPlan& p, const Tensor& t, QuantResult& out) {
+void run_policy(const PolicyPlan& p, const Tensor& t, QuantResult& out, const SharedStats* stats) {
   try {  // what only the data can refuse (e.g. the interval metric's contract) is a usage error, exit 2
-    if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor, out);
-    if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor, out);
-    if (p.policy == "current") return quantize_current_scaling(t, p.current, out);
-    if (p.policy == "mxfp8") return quantize_mx(t, p.mx, out);
-    return quantize_blockwise(t, p.blockwise, out);
+    if (p.policy == "tensor") return quantize_tensor_level(t, p.tensor, out, stats);
+    if (p.policy == "subtensor") return quantize_subtensor(t, p.subtensor, out, stats);
+    if (p.policy == "current") return quantize_current_scaling(t, p.current, out, stats);
+    if (p.policy == "mxfp8") return quantize_mx(t, p.mx, out, stats);
+    return quantize_blockwise(t, p.blockwise, out, stats);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }

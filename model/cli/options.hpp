@@ -43,8 +43,27 @@ struct Inputs {
   TensorMetadata metadata;         // the inputs' safetensors __metadata__ (first value of a key wins)
 };
 // Loads every input; prints a line for each skipped non-float tensor. A file with no float tensor, or an empty
-// tensor, is an InputError.
-Inputs load_inputs(const InputOptions& o);
+// tensor, is an InputError. keep_bf16: BF16 tensors hold their stored data (to_tensor).
+Inputs load_inputs(const InputOptions& o, bool keep_bf16 = false);
+
+// The inputs opened for reading one float tensor at a time (a checkpoint is not held in memory whole): every file's
+// header read and checked, with the notes and errors of load_inputs, before any tensor data is read.
+class InputStream {
+ public:
+  std::size_t size() const { return files_.empty() ? workload_.size() : entries_.size(); }
+  // Float tensor k (input order): the built-in workload's own, or read into `buffer` (reusing its memory).
+  const Tensor& get(std::size_t k, Tensor& buffer, bool keep_bf16) const;
+
+ private:
+  friend InputStream open_inputs(const InputOptions& o);
+  struct Entry {
+    std::size_t file, tensor;
+  };
+  std::vector<TensorFileReader> files_;
+  std::vector<Entry> entries_;
+  std::vector<Tensor> workload_;
+};
+InputStream open_inputs(const InputOptions& o);
 
 // ---- policies ----
 
@@ -77,8 +96,12 @@ struct PolicyPlan {
 };
 PolicyPlan plan_policy(const PolicyOptions& o);  // throws UsageError
 QuantResult run_policy(const PolicyPlan& plan, const Tensor& t);
-// The same into `out`, reusing its element buffers (a loop over tensors allocates them once).
-void run_policy(const PolicyPlan& plan, const Tensor& t, QuantResult& out);
+// The same into `out`, reusing its element buffers (a loop over tensors allocates them once); `stats`: block
+// statistics of t shared by several plans (SharedStats), or null.
+void run_policy(const PolicyPlan& plan, const Tensor& t, QuantResult& out, const SharedStats* stats = nullptr);
+// The block shape and NaN policy of the plan's statistics (what SharedStats::compute needs for it).
+BlockShape statistics_block(const PolicyPlan& plan);
+NanPolicy nan_policy_of(const PolicyPlan& plan);
 
 Profile profile_or_throw(const std::string& name);
 BlockShape parse_block(const std::string& s, const char* what);  // "128x128", "1x32"

@@ -56,9 +56,10 @@ std::string bin_label(int b) {
 
 std::array<uint64_t, kBins> error_histogram(const Tensor& t, const std::vector<uint32_t>& dequant) {
   std::array<uint64_t, kBins> h{};
-  for (std::size_t i = 0; i < t.bits.size(); ++i) {
-    if (f32_is_zero(t.bits[i]) || !f32_is_finite(t.bits[i])) continue;
-    const float e = f32_from_bits(relative_error(t.bits[i], dequant[i]));
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const uint32_t x = t.value(i);
+    if (f32_is_zero(x) || !f32_is_finite(x)) continue;
+    const float e = f32_from_bits(relative_error(x, dequant[i]));
     int b = 0;
     if (!(e == 0.0f)) {
       b = 1;

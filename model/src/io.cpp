@@ -362,7 +362,13 @@ int64_t RawTensor::numel() const { return checked_numel(shape, name); }
 
 namespace {
 
-TensorFile parse_npy_from(const ByteSource& src, const std::string& label) {
+// The layout of a file: its tensors (data left empty) and where each one's bytes start.
+struct FileIndex {
+  TensorFile file;
+  std::vector<uint64_t> offsets;
+};
+
+FileIndex npy_index(const ByteSource& src, const std::string& label) {
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   const uint64_t size = src.size();
   uint8_t b[12] = {};
@@ -397,10 +403,10 @@ TensorFile parse_npy_from(const ByteSource& src, const std::string& label) {
   if (data_size < bytes)
     throw TensorFileError(label, "truncated data: " + std::to_string(data_size) + " bytes for " + std::to_string(bytes));
   if (data_size > bytes) throw TensorFileError(label, "trailing bytes after the array data");
-  t.data = src.bytes(offset + header_len, bytes);
-  TensorFile f;
-  f.tensors.push_back(std::move(t));
-  return f;
+  FileIndex index;
+  index.file.tensors.push_back(std::move(t));
+  index.offsets.push_back(offset + header_len);
+  return index;
 }
 
 nlohmann::ordered_json safetensors_header(const std::vector<uint8_t>& text, const std::string& label) {
@@ -440,7 +446,7 @@ void check_spans(std::vector<Span> spans, const TensorFile& f, uint64_t data_siz
   if (pos != data_size) throw TensorFileError(label, "unused bytes at the end of the data section");
 }
 
-TensorFile parse_safetensors_from(const ByteSource& src, const std::string& label) {
+FileIndex safetensors_index(const ByteSource& src, const std::string& label) {
   const uint64_t size = src.size();
   if (size < 8) throw TensorFileError(label, "not a .safetensors file (shorter than its 8-byte header length)");
   uint8_t len[8];
@@ -463,29 +469,61 @@ TensorFile parse_safetensors_from(const ByteSource& src, const std::string& labe
     spans.push_back(s);
   }
   check_spans(spans, out, data_size, label);
-  for (const Span& s : spans) out.tensors[s.tensor].data = src.bytes(8 + n + s.begin, s.end - s.begin);
-  return out;
+  FileIndex index;
+  index.offsets.resize(out.tensors.size());
+  for (const Span& s : spans) index.offsets[s.tensor] = 8 + n + s.begin;
+  index.file = std::move(out);
+  return index;
+}
+
+uint64_t data_bytes(const RawTensor& t) {
+  return static_cast<uint64_t>(t.numel()) * (t.is_float() ? element_size(t.dtype) : static_cast<std::size_t>(other_element_size(t.other_dtype)));
+}
+
+// The whole file: its layout, then every tensor's data.
+TensorFile read_all(const ByteSource& src, FileIndex index) {
+  for (std::size_t i = 0; i < index.file.tensors.size(); ++i) {
+    RawTensor& t = index.file.tensors[i];
+    t.data = src.bytes(index.offsets[i], data_bytes(t));
+  }
+  return std::move(index.file);
+}
+
+FileIndex index_of(const ByteSource& src, const std::string& label, bool npy) {
+  return npy ? npy_index(src, label) : safetensors_index(src, label);
 }
 
 }  // namespace
 
 TensorFile parse_npy(const uint8_t* b, std::size_t size, const std::string& label) {
-  return parse_npy_from(MemorySource(b, size), label);
+  const MemorySource src(b, size);
+  return read_all(src, npy_index(src, label));
 }
 
 TensorFile parse_safetensors(const uint8_t* b, std::size_t size, const std::string& label) {
-  return parse_safetensors_from(MemorySource(b, size), label);
+  const MemorySource src(b, size);
+  return read_all(src, safetensors_index(src, label));
 }
 
-TensorFile read_tensor_file(const std::string& path) {
+namespace {
+
+// .npy (true) or .safetensors (false) by extension; anything else is refused by name.
+bool is_npy_path(const std::string& path) {
   const bool npy = ends_with(path, ".npy"), st = ends_with(path, ".safetensors");
   if (!npy && !st) {
     struct stat s {};
     if (::stat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode)) throw TensorFileError(path, "is a directory, not a tensor file");
     throw TensorFileError(path, "unknown tensor file type (need .npy or .safetensors)");
   }
+  return npy;
+}
+
+}  // namespace
+
+TensorFile read_tensor_file(const std::string& path) {
+  const bool npy = is_npy_path(path);
   const FileSource file(path);
-  return npy ? parse_npy_from(file, path) : parse_safetensors_from(file, path);
+  return read_all(file, index_of(file, path, npy));
 }
 
 void check_tensor_file_name(const std::string& path) {
@@ -529,27 +567,31 @@ TensorFile load_tensors(const TensorRef& ref) {
   throw TensorFileError(ref.path, "no tensor named '" + ref.tensor + "' (it has: " + (names.empty() ? "none" : names) + ")");
 }
 
-Tensor to_tensor(const RawTensor& raw) {
+namespace {
+
+// The 2-D view's header of `out` (name, dtype, shape, rows x cols); its element buffers are left to the caller.
+int64_t set_view(const RawTensor& raw, Tensor& out) {
   if (!raw.is_float()) throw TensorFileError(raw.name, raw.other_dtype + " is not a float tensor");
-  Tensor t;
-  t.name = raw.name;
-  t.dtype = raw.dtype;
-  t.shape = raw.shape;
+  out.name = raw.name;
+  out.dtype = raw.dtype;
+  out.shape = raw.shape;
   const int64_t n = raw.numel();
-  t.cols = raw.shape.empty() ? 1 : raw.shape.back();
-  t.rows = t.cols == 0 ? 0 : n / t.cols;
-  t.bits.resize(static_cast<std::size_t>(n));
-  const uint8_t* p = raw.data.data();
-  const auto count = static_cast<std::size_t>(n);
-  switch (raw.dtype) {  // little-endian host: memcpy reads the stored element
+  out.cols = raw.shape.empty() ? 1 : raw.shape.back();
+  out.rows = out.cols == 0 ? 0 : n / out.cols;
+  return n;
+}
+
+// count stored elements of dtype d to FP32 bits (BF16 and F16 exactly, F64 by RNE), one vectorizable loop each.
+void widen(const uint8_t* p, DType d, std::size_t count, uint32_t* out) {
+  switch (d) {  // little-endian host: memcpy reads the stored element
     case DType::kF32:
-      if (count) std::memcpy(t.bits.data(), p, count * 4);
+      if (count) std::memcpy(out, p, count * 4);
       break;
     case DType::kBF16:
       for (std::size_t i = 0; i < count; ++i) {
         uint16_t h;
         std::memcpy(&h, p + 2 * i, 2);
-        t.bits[i] = f32_from_bf16(h);
+        out[i] = f32_from_bf16(h);
       }
       break;
     case DType::kF16: {
@@ -557,18 +599,94 @@ Tensor to_tensor(const RawTensor& raw) {
       for (std::size_t i = 0; i < count; ++i) {
         uint16_t h;
         std::memcpy(&h, p + 2 * i, 2);
-        t.bits[i] = table[h];
+        out[i] = table[h];
       }
       break;
     }
     case DType::kF64:
       for (std::size_t i = 0; i < count; ++i) {
-        uint64_t d;
-        std::memcpy(&d, p + 8 * i, 8);
-        t.bits[i] = static_cast<uint32_t>(convert<FP32, FP64>(d, kIeeeDefault));
+        uint64_t v;
+        std::memcpy(&v, p + 8 * i, 8);
+        out[i] = static_cast<uint32_t>(convert<FP32, FP64>(v, kIeeeDefault));
       }
       break;
   }
+}
+
+}  // namespace
+
+Tensor to_tensor(const RawTensor& raw, bool keep_bf16) {
+  Tensor t;
+  const auto count = static_cast<std::size_t>(set_view(raw, t));
+  if (keep_bf16 && raw.dtype == DType::kBF16 && count > 0) {
+    t.bf16.resize(count);
+    std::memcpy(t.bf16.data(), raw.data.data(), count * 2);
+  } else {
+    t.bits.resize(count);
+    widen(raw.data.data(), raw.dtype, count, t.bits.data());
+  }
+  return t;
+}
+
+// ---- TensorFileReader ----
+
+struct TensorFileReader::Impl {
+  std::string path;
+  FileSource file;
+  FileIndex index;
+  Impl(const std::string& p, bool npy) : path(p), file(p), index(index_of(file, p, npy)) {}
+};
+
+TensorFileReader::TensorFileReader(const std::string& path) {
+  const bool npy = is_npy_path(path);
+  impl_ = std::make_unique<Impl>(path, npy);
+}
+TensorFileReader::~TensorFileReader() = default;
+TensorFileReader::TensorFileReader(TensorFileReader&&) noexcept = default;
+TensorFileReader& TensorFileReader::operator=(TensorFileReader&&) noexcept = default;
+
+const std::string& TensorFileReader::path() const { return impl_->path; }
+const std::vector<RawTensor>& TensorFileReader::tensors() const { return impl_->index.file.tensors; }
+const TensorMetadata& TensorFileReader::metadata() const { return impl_->index.file.metadata; }
+
+void TensorFileReader::read(std::size_t i, RawTensor& raw) const {
+  const RawTensor& entry = impl_->index.file.tensors.at(i);
+  std::vector<uint8_t> data = std::move(raw.data);
+  raw = entry;
+  data.resize(static_cast<std::size_t>(data_bytes(entry)));
+  impl_->file.read(impl_->index.offsets[i], data.size(), data.data());
+  raw.data = std::move(data);
+}
+
+void TensorFileReader::read(std::size_t i, Tensor& out, bool keep_bf16) const {
+  const RawTensor& entry = impl_->index.file.tensors.at(i);
+  const auto count = static_cast<std::size_t>(set_view(entry, out));
+  const uint64_t offset = impl_->index.offsets[i];
+  if (keep_bf16 && entry.dtype == DType::kBF16 && count > 0) {  // straight into the tensor, as stored
+    out.bits.clear();
+    out.bf16.resize(count);
+    impl_->file.read(offset, count * 2, reinterpret_cast<uint8_t*>(out.bf16.data()));
+    return;
+  }
+  out.bf16.clear();
+  out.bits.resize(count);
+  if (entry.dtype == DType::kF32) {
+    impl_->file.read(offset, count * 4, reinterpret_cast<uint8_t*>(out.bits.data()));
+    return;
+  }
+  thread_local std::vector<uint8_t> stored;  // the stored bytes to widen (one buffer per reading thread)
+  stored.resize(count * element_size(entry.dtype));
+  impl_->file.read(offset, stored.size(), stored.data());
+  widen(stored.data(), entry.dtype, count, out.bits.data());
+}
+
+RawTensor from_bf16_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint16_t>& bits) {
+  RawTensor t;
+  t.name = name;
+  t.dtype = DType::kBF16;
+  t.shape = shape;
+  t.data.resize(bits.size() * 2);
+  if (!bits.empty()) std::memcpy(t.data.data(), bits.data(), t.data.size());  // little-endian host
   return t;
 }
 

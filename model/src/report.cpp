@@ -17,8 +17,8 @@ std::string hex32(uint32_t bits) {
 ErrorSummary measure_error(const Tensor& t, const std::vector<uint32_t>& dequant) {
   ErrorSummary s;
   float sum = 0.0f;
-  for (std::size_t i = 0; i < t.bits.size(); ++i) {
-    const uint32_t x = t.bits[i];
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const uint32_t x = t.value(i);
     if (f32_is_zero(x) || !f32_is_finite(x)) continue;
     const uint32_t e = relative_error(x, dequant[i]);
     s.err_sum += error_fx(e);

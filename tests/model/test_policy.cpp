@@ -653,6 +653,298 @@ TEST(policy, ReusedResultEqualsFreshOne) {
     }
 }
 
+// ---- BF16 tensors held as stored, shared statistics, the row kernels of 1xN blocks (issue 19, round 2) ----
+
+// Every field of two results, or the first that differs.
+std::string result_difference(const QuantResult& a, const QuantResult& b) {
+  auto f = [](float v) { return f32_bits(v); };
+  const std::pair<const char*, bool> fields[] = {
+      {"policy", a.policy == b.policy},
+      {"tensor_format", a.tensor_format == b.tensor_format},
+      {"reason", a.reason == b.reason},
+      {"block", a.block.rows == b.block.rows && a.block.cols == b.block.cols},
+      {"grid", a.block_grid_rows == b.block_grid_rows && a.block_grid_cols == b.block_grid_cols},
+      {"block_tag", a.block_tag == b.block_tag},
+      {"block_amax", a.block_amax == b.block_amax},
+      {"block_scale", a.block_scale == b.block_scale},
+      {"block_exp_offset", a.block_exp_offset == b.block_exp_offset},
+      {"block_scale_e8m0", a.block_scale_e8m0 == b.block_scale_e8m0},
+      {"group_amax", a.group_amax == b.group_amax},
+      {"group_scale", a.group_scale == b.group_scale},
+      {"codes", a.codes == b.codes},
+      {"dequant", a.dequant == b.dequant},
+      {"nnz", a.nnz == b.nnz && a.nonfinite == b.nonfinite && a.tensor_amax == b.tensor_amax},
+      {"err_sum", a.err_sum == b.err_sum && a.threshold_fx == b.threshold_fx},
+      {"decisions", a.canonical_rejects == b.canonical_rejects && a.fp32_rejects == b.fp32_rejects},
+      {"mre_fp32", f(a.mre_fp32) == f(b.mre_fp32)},
+      {"interval", a.interval_k == b.interval_k && a.interval_lo_sum == b.interval_lo_sum &&
+                       a.interval_hi_sum == b.interval_hi_sum && a.interval_fallbacks == b.interval_fallbacks},
+      {"per_format", a.blocks_per_format == b.blocks_per_format && a.elements_per_format == b.elements_per_format},
+      {"output_err", a.output_err_sum == b.output_err_sum && a.output_nnz == b.output_nnz &&
+                         f(a.output_err_fp32) == f(b.output_err_fp32) && a.has_output_err_fp32 == b.has_output_err_fp32},
+  };
+  for (const auto& [name, same] : fields)
+    if (!same) return name;
+  return "";
+}
+
+// A BF16 tensor holding its stored 16-bit data instead of FP32 bits.
+Tensor held_as_bf16(const Tensor& t) {
+  Tensor h = t;
+  h.bf16.resize(t.bits.size());
+  for (std::size_t i = 0; i < t.bits.size(); ++i) h.bf16[i] = static_cast<uint16_t>(t.bits[i] >> 16);
+  h.bits.clear();
+  return h;
+}
+
+// BF16 test tensors with specials sprinkled in: -0, NaN payloads, Inf, subnormals, the largest value.
+Tensor with_specials(Tensor t, uint64_t seed) {
+  const uint32_t specials[] = {0x80000000u, 0x7FA10000u, 0xFFC00000u, 0x7F800000u, 0xFF800000u,
+                               0x00010000u, 0x80070000u, 0x7F7F0000u, 0x00000000u};
+  std::mt19937_64 rng(seed);
+  for (int k = 0; k < 12; ++k) t.bits[rng() % t.bits.size()] = specials[rng() % std::size(specials)];
+  return t;
+}
+
+// The five policies configured as a profile sets them (as the CLI's plan_policy does).
+struct ProfileConfigs {
+  TensorLevelConfig tl;
+  SubTensorConfig st;
+  CurrentScalingConfig cs;
+  MxConfig mx;
+  BlockwiseConfig bw;
+};
+
+ProfileConfigs configs_of(const Profile& p, int threads, bool write_outputs) {
+  ProfileConfigs c;
+  c.tl.rules = c.st.rules = c.cs.rules = c.mx.rules = c.bw.rules = p.rules;
+  c.tl.metric = p.metric;
+  c.tl.gam_group_floor = p.gam_group_floor;
+  c.tl.zero_inputs_positive = p.zero_inputs_positive;
+  c.st.metric = p.metric;
+  c.st.scale_rule = p.subtensor_scale;
+  c.st.error_form = p.subtensor_error_form;
+  c.mx.rule = p.mx_rule;
+  c.tl.threads = c.st.threads = c.cs.threads = c.mx.threads = c.bw.threads = threads;
+  c.tl.write_outputs = c.st.write_outputs = c.cs.write_outputs = c.mx.write_outputs = c.bw.write_outputs = write_outputs;
+  return c;
+}
+
+// Every policy of `c` on t and u must give the same result (u: t in another form, or with shared statistics).
+void expect_same_policies(const Tensor& t, const Tensor& u, ProfileConfigs c, const SharedStats* shared,
+                          const std::string& where) {
+  auto check = [&](const QuantResult& a, const QuantResult& b, const char* what) {
+    const std::string diff = result_difference(a, b);
+    EXPECT_EQ(diff, "") << where << " " << what;
+  };
+  QuantResult b;
+  for (double T : {0.045, 0.0}) {  // accepted and rejected tensors
+    c.tl.threshold = T;
+    quantize_tensor_level(u, c.tl, b, shared);
+    check(quantize_tensor_level(t, c.tl), b, "tensor level");
+  }
+  for (SubTensorMode mode : {SubTensorMode::kDynamicRange, SubTensorMode::kQuantError}) {
+    c.st.mode = mode;
+    quantize_subtensor(u, c.st, b, shared);
+    check(quantize_subtensor(t, c.st), b, "sub-tensor");
+  }
+  quantize_current_scaling(u, c.cs, b, shared);
+  check(quantize_current_scaling(t, c.cs), b, "current scaling");
+  for (BlockShape blk : {BlockShape{1, 32}, BlockShape{16, 32}}) {  // one-row blocks take the row kernel
+    c.mx.block = blk;
+    quantize_mx(u, c.mx, b, shared);
+    check(quantize_mx(t, c.mx), b, "mxfp8");
+  }
+  for (BlockShape blk : {BlockShape{1, 128}, BlockShape{128, 128}}) {
+    c.bw.block = blk;
+    quantize_blockwise(u, c.bw, b, shared);
+    check(quantize_blockwise(t, c.bw), b, "blockwise");
+  }
+}
+
+// A BF16 tensor read as stored (2 bytes per element) gives every output of its widened FP32 form, for every
+// profile, policy and block shape, with and without element outputs, on any thread count.
+TEST(policy, Bf16HeldTensorGivesTheSameResults) {
+  int runs = 0;
+  for (int kind : {0, 1, 4, 5})
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {100, 130}, {1, 1000}}) {
+      Tensor t = make_tensor("t", shape.first, shape.second, 700 + static_cast<uint64_t>(kind), kind);
+      if (kind >= 4) t = with_specials(t, static_cast<uint64_t>(kind));
+      const Tensor h = held_as_bf16(t);
+      ASSERT_TRUE(h.holds_bf16());
+      ASSERT_EQ(h.size(), t.size());
+      for (const Profile& p : all_profiles())
+        for (bool write : {true, false}) {
+          expect_same_policies(t, h, configs_of(p, kind % 2 ? 3 : 1, write), nullptr,
+                               p.name + " kind " + std::to_string(kind) + " " + std::to_string(shape.first) + "x" +
+                                   std::to_string(shape.second) + (write ? "" : " no outputs"));
+          ++runs;
+        }
+    }
+  EXPECT_EQ(runs, 4 * 3 * 7 * 2);
+}
+
+// Shared statistics: every block's statistics are stats_add over its elements, for every shape in the set; a
+// policy using them gives the result it computes alone; they are found only for their tensor, shape and policy.
+TEST(policy, SharedStatisticsGiveTheSameResults) {
+  const std::vector<std::vector<BlockShape>> sets = {
+      {{128, 128}, {1, 32}, {1, 128}, {128, 128}},  // mor analyze's (a shape twice)
+      {{64, 96}, {1, 32}, {32, 32}},
+      {{128, 128}, {1, 100}},  // widths with a small common divisor: a pass per shape
+      {{1, 32}}};
+  for (int form = 0; form < 3; ++form)
+    for (auto shape : {std::pair<int64_t, int64_t>{256, 384}, {100, 130}, {300, 17}, {1, 1000}}) {
+      Tensor t = form == 2 ? fp32_tensor(shape.first, shape.second, 31, 30)
+                           : with_specials(make_tensor("t", shape.first, shape.second, 41, 5), 3);
+      if (form == 2) t.bits[7] = 0x7FC00001u;
+      if (form == 1) t = held_as_bf16(t);
+      for (const auto& shapes : sets)
+        for (NanPolicy nan : {NanPolicy::kIgnoreNan, NanPolicy::kPropagateNan}) {
+          SharedStats ss;
+          ss.compute(t, shapes, nan, 2);
+          for (BlockShape blk : shapes) {
+            const std::vector<BlockStats>* got = ss.find(t, blk, nan);
+            ASSERT_NE(got, nullptr);
+            const int64_t gr = (t.rows + blk.rows - 1) / blk.rows, gc = (t.cols + blk.cols - 1) / blk.cols;
+            ASSERT_EQ(got->size(), static_cast<std::size_t>(gr * gc));
+            for (int64_t b = 0; b < gr * gc; ++b) {
+              BlockStats want;
+              for (int64_t r = (b / gc) * blk.rows; r < std::min(t.rows, (b / gc + 1) * blk.rows); ++r)
+                for (int64_t c = (b % gc) * blk.cols; c < std::min(t.cols, (b % gc + 1) * blk.cols); ++c)
+                  stats_add(want, t.at(r, c), nan);
+              const BlockStats& g = (*got)[static_cast<std::size_t>(b)];
+              ASSERT_TRUE(g.amax == want.amax && g.min_nonzero == want.min_nonzero && g.nnz == want.nnz &&
+                          g.nonfinite == want.nonfinite && g.saw_nan == want.saw_nan)
+                  << "form " << form << " block " << blk.rows << "x" << blk.cols << " #" << b;
+            }
+          }
+          EXPECT_EQ(ss.find(t, BlockShape{7, 7}, nan), nullptr);
+          EXPECT_EQ(ss.find(t, shapes[0], nan == NanPolicy::kIgnoreNan ? NanPolicy::kPropagateNan : NanPolicy::kIgnoreNan),
+                    nullptr);
+          const Tensor copy = t;  // the same values elsewhere: not the tensor they were computed for
+          EXPECT_EQ(ss.find(copy, shapes[0], nan), nullptr);
+        }
+      // Policies with the statistics mor analyze shares give what they compute alone.
+      SharedStats ss;
+      ss.compute(t, {{128, 128}, {1, 32}, {1, 128}, {16, 32}}, NanPolicy::kIgnoreNan, 2);
+      for (const char* profile : {"PROJECT_DEFAULT", "MOR_REF", "OCP_MX"})
+        expect_same_policies(t, t, configs_of(*find_profile(profile), 2, true), &ss,
+                             std::string(profile) + " shared, form " + std::to_string(form));
+    }
+}
+
+// MXFP8 and blockwise over rows of 1x32 / 1x128 blocks (one kernel call per row, MX multiplying by RN32(1 / X)):
+// every code and value is the scalar element path with the block's scale, for every profile's rules, both FP8
+// formats, BF16 and FP32 inputs, edge blocks.
+TEST(policy, RowBlocksAreTheScalarElementPath) {
+  uint64_t bad = 0, checked = 0;
+  for (int form = 0; form < 2; ++form) {
+    const Tensor base = form ? fp32_tensor(64, 100, 5, 40) : with_specials(make_tensor("t", 64, 100, 9, 5), 4);
+    const Tensor t = form ? base : held_as_bf16(base);
+    for (const Profile& p : all_profiles())
+      for (FormatTag fmt : {FormatTag::kE4M3, FormatTag::kE5M2}) {
+        MxConfig mx;
+        mx.rules = p.rules;
+        mx.rule = p.mx_rule;
+        mx.format = fmt;
+        mx.threads = 2;
+        const QuantResult r = quantize_mx(t, mx);
+        BlockwiseConfig bw;
+        bw.rules = p.rules;
+        bw.threads = 2;
+        const QuantResult w = fmt == FormatTag::kE4M3 ? quantize_blockwise(t, bw) : QuantResult{};
+        for (int64_t i = 0; i < t.rows * t.cols; ++i) {
+          const uint32_t x = t.value(static_cast<std::size_t>(i));
+          const int64_t row = i / t.cols, col = i % t.cols;
+          const uint32_t X = f32_from_e8m0(r.block_scale_e8m0[static_cast<std::size_t>(row * 4 + col / 32)]);
+          uint8_t q = fmt == FormatTag::kE4M3 ? convert<E4M3, FP32>(fdiv_rn_bits(x, X), p.rules.mode)
+                                              : convert<E5M2, FP32>(fdiv_rn_bits(x, X), p.rules.mode);
+          if (p.rules.negative_zero_to_positive && q == 0x80) q = 0;
+          const uint32_t qf = fmt == FormatTag::kE4M3 ? convert<FP32, E4M3>(q, kIeeeDefault) : convert<FP32, E5M2>(q, kIeeeDefault);
+          bad += r.codes[static_cast<std::size_t>(i)] != q || r.dequant[static_cast<std::size_t>(i)] != fmul_rn_bits(qf, X);
+          ++checked;
+          if (fmt != FormatTag::kE4M3) continue;
+          const uint32_t s = w.block_scale[static_cast<std::size_t>(row + col / 128)];
+          uint8_t qb = convert<E4M3, FP32>(fmul_rn_bits(x, s), p.rules.mode);
+          if (p.rules.negative_zero_to_positive && qb == 0x80) qb = 0;
+          const uint32_t qbf = convert<FP32, E4M3>(qb, kIeeeDefault);
+          const uint32_t db = p.rules.dequant == DequantMode::kDivideByScale
+                                  ? fdiv_rn_bits(qbf, s)
+                                  : fmul_rn_bits(qbf, f32_bits(fdiv_rn(1.0f, f32_from_bits(s))));
+          bad += w.codes[static_cast<std::size_t>(i)] != qb || w.dequant[static_cast<std::size_t>(i)] != db;
+        }
+      }
+  }
+  EXPECT_EQ(bad, 0u);
+  EXPECT_GT(checked, 100'000u);
+}
+
+// FakeOutput::kBf16: the values written as BF16 are fake_bf16(rules.bf16) of the FP32 ones, and everything else is
+// the same, for every profile and policy, small and large (streamed) tensors, BF16 and FP32 inputs.
+TEST(policy, Bf16FakeOutputIsTheRoundingOfTheFp32One) {
+  int checked = 0;
+  for (int form = 0; form < 3; ++form) {
+    const Tensor t = form == 0   ? with_specials(make_tensor("t", 100, 130, 21, 5), 8)
+                     : form == 1 ? fp32_tensor(64, 96, 22, 30)
+                                 : held_as_bf16(make_tensor("big", 2048, 2048, 23, 1));
+    for (const Profile& p : all_profiles()) {
+      if (form == 2 && p.name != "PROJECT_DEFAULT" && p.name != "MOR_REF") continue;  // large: two profiles
+      ProfileConfigs c = configs_of(p, 2, true), b = c;
+      b.tl.fake_output = b.st.fake_output = b.cs.fake_output = b.mx.fake_output = b.bw.fake_output = FakeOutput::kBf16;
+      auto check = [&](const QuantResult& f, QuantResult h, const char* what) {
+        ASSERT_TRUE(h.dequant.empty()) << what;
+        ASSERT_EQ(h.dequant_bf16, f.fake_bf16(p.rules.bf16)) << p.name << " " << what << " form " << form;
+        h.dequant = f.dequant;  // the rest is the same
+        h.dequant_bf16.clear();
+        EXPECT_EQ(result_difference(f, h), "") << p.name << " " << what << " form " << form;
+        ++checked;
+      };
+      for (double T : {0.045, 0.0}) {
+        c.tl.threshold = b.tl.threshold = T;
+        check(quantize_tensor_level(t, c.tl), quantize_tensor_level(t, b.tl), "tensor level");
+      }
+      check(quantize_subtensor(t, c.st), quantize_subtensor(t, b.st), "sub-tensor");
+      check(quantize_current_scaling(t, c.cs), quantize_current_scaling(t, b.cs), "current scaling");
+      check(quantize_mx(t, c.mx), quantize_mx(t, b.mx), "mxfp8");
+      check(quantize_blockwise(t, c.bw), quantize_blockwise(t, b.bw), "blockwise");
+    }
+  }
+  EXPECT_EQ(checked, (7 + 7 + 2) * 6);
+}
+
+// Outputs of 4M elements and more are written by streaming stores from a staged row: every code and value is still
+// the scalar element path with its block's format and scale (tensor level, sub-tensor, current scaling).
+TEST(policy, LargeOutputsAreTheScalarElementPath) {
+  const Tensor t = held_as_bf16(make_tensor("big", 2048, 2048, 3, 1));
+  auto element = [](FormatTag f, uint32_t x, uint32_t s) {
+    return f == FormatTag::kE4M3 ? quantize_element<E4M3>(x, s) : quantize_element<E5M2>(x, s);
+  };
+  TensorLevelConfig tl;
+  tl.threads = 2;
+  const QuantResult a = quantize_tensor_level(t, tl);
+  ASSERT_NE(a.tensor_format, FormatTag::kBF16);
+  SubTensorConfig st;
+  st.threads = 2;
+  const QuantResult b = quantize_subtensor(t, st);
+  CurrentScalingConfig cs;
+  cs.threads = 2;
+  const QuantResult c = quantize_current_scaling(t, cs);
+  uint64_t bad = 0;
+  for (int64_t i = 0; i < t.rows * t.cols; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const uint32_t x = t.value(k);
+    const auto blk = static_cast<std::size_t>((i / t.cols) / 128 * 16 + (i % t.cols) / 128);
+    const QuantizedElement wa = element(a.tensor_format, x, a.block_scale[blk]);
+    bad += a.codes[k] != wa.code || a.dequant[k] != wa.dequant;
+    const auto tag = static_cast<FormatTag>(b.block_tag[blk]);
+    const QuantizedElement wb = tag == FormatTag::kBF16 ? QuantizedElement{0, x} : element(tag, x, b.block_scale[blk]);
+    bad += b.codes[k] != wb.code || b.dequant[k] != wb.dequant;
+    const QuantizedElement wc = element(FormatTag::kE4M3, x, c.group_scale[0]);
+    bad += c.codes[k] != wc.code || c.dequant[k] != wc.dequant;
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
 TEST(policy, ProfilesByName) {
   EXPECT_TRUE(find_profile("project-default"));
   EXPECT_TRUE(find_profile("mor_ref"));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -67,7 +68,36 @@ TensorFile load_tensors(const TensorRef& ref);
 
 // The 2-D view of tensor.hpp (rows = product of the leading dims, cols = last dim; 1-D is 1 x n, a scalar 1 x 1)
 // with elements widened to FP32 (F64 rounded to FP32 by RNE). The original shape is kept in Tensor::shape.
-Tensor to_tensor(const RawTensor& raw);
+// keep_bf16: a BF16 tensor holds its stored data (Tensor::bf16) instead of FP32 bits; the policies give the same
+// results for both forms.
+Tensor to_tensor(const RawTensor& raw, bool keep_bf16 = false);
+
+// A tensor file read one tensor at a time: the whole header is read and checked when the file is opened (every
+// error read_tensor_file would raise about the layout is raised here, before any data is read); each tensor's data
+// is read when asked for, into the caller's buffers, so a loop over a checkpoint holds one tensor at a time and
+// reuses its memory.
+class TensorFileReader {
+ public:
+  explicit TensorFileReader(const std::string& path);  // .npy or .safetensors, by extension
+  ~TensorFileReader();
+  TensorFileReader(TensorFileReader&&) noexcept;
+  TensorFileReader& operator=(TensorFileReader&&) noexcept;
+
+  const std::string& path() const;
+  const std::vector<RawTensor>& tensors() const;  // in file order, each with its data left empty
+  const TensorMetadata& metadata() const;
+  // Tensor i's stored bytes (its entry, data included), reusing the capacity of raw.data.
+  void read(std::size_t i, RawTensor& raw) const;
+  // Float tensor i as to_tensor(raw, keep_bf16) makes it, reusing the capacity of out's element buffers. Both reads
+  // may be called from several threads at once.
+  void read(std::size_t i, Tensor& out, bool keep_bf16) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+// BF16 bits (QuantResult::dequant_bf16) to a stored BF16 tensor, as they are.
+RawTensor from_bf16_bits(const std::string& name, const std::vector<int64_t>& shape, const std::vector<uint16_t>& bits);
 // FP32 bits to a stored tensor of dtype `out` (BF16 by the given rounding, F16 RNE, F64 exact).
 RawTensor from_fp32_bits(const std::string& name, const std::vector<int64_t>& shape,
                          const std::vector<uint32_t>& bits, DType out, Bf16Rounding rounding = Bf16Rounding::kRne);

@@ -30,6 +30,10 @@ enum class DequantMode : uint8_t { kDivideByScale, kMultiplyByInverse };  // spe
 enum class SubTensorMode : uint8_t { kDynamicRange, kQuantError };
 enum class BlockScaleRule : uint8_t { kE8RZ, kFp32 };       // MOR_E8_RZ power of two, or RN32(FMAX / amax)
 enum class MxScaleRule : uint8_t { kNvRceil, kOcpFloor };
+// The fake-quantized values a policy writes (with write_outputs): FP32 bits (QuantResult::dequant), or their BF16
+// rounding by rules.bf16 (QuantResult::dequant_bf16, the same as fake_bf16(rules.bf16) without the FP32 array:
+// what a BF16 output file holds, 2 bytes per element instead of 4).
+enum class FakeOutput : uint8_t { kFp32, kBf16 };
 // What a policy sums of the error of its output (QuantResult::output_err_*): nothing (a bare baseline), the exact
 // canonical sum and count, or those and the FP32 sum in D5's order.
 enum class OutputErrors : uint8_t { kNone, kCanonical, kCanonicalAndFp32 };
@@ -54,6 +58,7 @@ struct TensorLevelConfig {
   bool gam_group_floor = true;            // D3: apply the 1e-35 floor to the group amax too
   bool zero_inputs_positive = false;      // MOR_REF: a zero input comes out +0 (code 0x00) when FP8 is chosen
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;                        // 0: all hardware threads
 };
@@ -70,6 +75,7 @@ struct SubTensorConfig {
   MetricKind metric = MetricKind::kCanonical;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -80,6 +86,7 @@ struct CurrentScalingConfig {
   bool power_of_two = false;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -89,6 +96,7 @@ struct BlockwiseConfig {  // DeepSeek-style FP32 block scales
   bool power_of_two = false;
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -99,6 +107,7 @@ struct MxConfig {
   BlockShape block{1, 32};
   OutputErrors output_errors = OutputErrors::kCanonicalAndFp32;  // what to sum of the output's error
   bool write_outputs = true;       // false: tags, scales, decisions and errors only; codes and dequant left empty
+  FakeOutput fake_output = FakeOutput::kFp32;
   ElementRules rules;
   int threads = 0;
 };
@@ -117,6 +126,7 @@ struct QuantResult {
   std::vector<uint32_t> group_amax, group_scale;  // GAM groups (tensor-level), or the tensor's (current scaling)
   std::vector<uint8_t> codes;             // one per element; 0 in BF16 blocks (empty: write_outputs = false)
   std::vector<uint32_t> dequant;          // fake-quantized values (FP32 bits): d, or BF16(x) where kept in BF16
+  std::vector<uint16_t> dequant_bf16;     // FakeOutput::kBf16: their BF16 rounding by rules.bf16 (dequant empty)
   uint64_t nnz = 0, nonfinite = 0;
   uint32_t tensor_amax = 0;
   uint64_t err_sum = 0;                   // canonical metric of the decided candidate (tensor-level)
@@ -138,9 +148,32 @@ struct QuantResult {
   float output_err_fp32 = 0.0f;
   bool has_output_err_fp32 = false;
 
-  // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32.
+  // The fake-quantized tensor as BF16 (with the result's rounding rule), or as FP32. A result written as BF16
+  // (dequant_bf16) gives those values, which were rounded by its rules' rounding.
   std::vector<uint16_t> fake_bf16(Bf16Rounding rounding) const;
 };
+
+// Block statistics (D1) of one tensor for several block shapes, computed in one pass over its data (each row in
+// groups of columns, each group merged into the blocks of every shape): what mor analyze computes once for the five
+// policies it runs on each tensor. A policy given shared statistics uses those of its block shape and NaN policy
+// when they were computed for the tensor it is given (its element array, rows and columns), and computes its own
+// otherwise; the results are the same either way. Compute them again after changing the tensor's data.
+class SharedStats {
+ public:
+  void compute(const Tensor& t, const std::vector<BlockShape>& shapes, NanPolicy policy, int threads = 0);
+  // The statistics of `shape`'s blocks (row-major over its grid), or null when none were computed for these.
+  const std::vector<BlockStats>* find(const Tensor& t, BlockShape shape, NanPolicy policy) const;
+
+ private:
+  const void* data_ = nullptr;
+  int64_t rows_ = 0, cols_ = 0;
+  NanPolicy policy_ = NanPolicy::kIgnoreNan;
+  std::vector<BlockShape> shapes_;
+  std::vector<std::vector<BlockStats>> stats_;
+};
+
+// Current scaling's blocks (one scale for the tensor; the blocks only divide the work and the statistics).
+inline constexpr BlockShape kCurrentScalingBlocks{128, 128};
 
 QuantResult quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg);
 QuantResult quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg);
@@ -149,12 +182,15 @@ QuantResult quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg);
 QuantResult quantize_mx(const Tensor& t, const MxConfig& cfg);
 
 // The same into `out`, reusing the capacity of its element buffers (codes, dequant): a loop over tensors that passes
-// one result per policy allocates, faults in and zero-fills those buffers once, not per tensor.
-void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& out);
-void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& out);
-void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& out);
-void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& out);
-void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& out);
+// one result per policy allocates, faults in and zero-fills those buffers once, not per tensor. `stats`: block
+// statistics shared with other policies on the same tensor (SharedStats), or null.
+void quantize_tensor_level(const Tensor& t, const TensorLevelConfig& cfg, QuantResult& out,
+                           const SharedStats* stats = nullptr);
+void quantize_subtensor(const Tensor& t, const SubTensorConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
+void quantize_current_scaling(const Tensor& t, const CurrentScalingConfig& cfg, QuantResult& out,
+                              const SharedStats* stats = nullptr);
+void quantize_blockwise(const Tensor& t, const BlockwiseConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
+void quantize_mx(const Tensor& t, const MxConfig& cfg, QuantResult& out, const SharedStats* stats = nullptr);
 
 const char* name_of(FormatTag f);
 const char* name_of(Reason r);
