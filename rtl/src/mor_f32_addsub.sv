@@ -26,5 +26,5 @@ module mor_f32_addsub (
   mor_f32_addsub_norm nrm (.sum(sum), .ex(ex), .norm(norm), .exp(exp));
   logic [31:0] rounded;
   mor_f32_round_pack #(.SIG_W(28)) rp (.sign(sx), .exp(exp), .sig(norm), .sticky_in(y_sticky), .result(rounded));
-  assign y = special ? special_y : rounded;
+  assign y = special ? special_y : (sum == 0 ? 32'd0 : rounded);  // exact cancellation gives +0 under RNE
 endmodule

@@ -1,6 +1,6 @@
 // mor_f32_addsub, step 2 of 4: order the unpacked operands by magnitude, align the smaller under the larger with
-// three extra bits and a sticky bit, add or subtract; and the special cases (NaN, Inf, zeros, exact cancellation),
-// whose result needs no rounding.
+// three extra bits and a sticky bit, add or subtract; and the special cases of the operands (NaN, Inf, zeros),
+// whose result needs no rounding. An exact cancellation (sum = 0) gives +0: the next step tells it.
 module mor_f32_addsub_core (
     input  logic [31:0]        a,
     /* verilator lint_off UNUSEDSIGNAL */
@@ -57,7 +57,6 @@ module mor_f32_addsub_core (
     else if (za && zb) special_y = {sa & sb, 31'd0};
     else if (za) special_y = {sb, b[30:0]};
     else if (zb) special_y = a;
-    else if (sum == 0) special_y = 32'd0;  // exact cancellation gives +0 under RNE
     else begin
       special = 1'b0;
       special_y = '0;

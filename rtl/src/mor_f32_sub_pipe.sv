@@ -47,7 +47,7 @@ module mor_f32_sub_pipe (
   logic [8:0] e_field3;
   logic [31:0] spy3;
   always_ff @(posedge clk) {kept3, guard3, sticky3, overflows3, e_field3, sx3, sp3, spy3} <=
-      {kept, guard, sticky, overflows, e_field, sx2, sp2, spy2};
+      {kept, guard, sticky, overflows, e_field, sx2, sp2 || sum2 == 0, sp2 ? spy2 : 32'd0};  // cancellation: +0
   // ---- 4: round and pack ----
   logic [31:0] rounded;
   mor_round_finish finish (.sign(sx3), .kept(kept3), .guard(guard3), .sticky(sticky3), .e_field(e_field3),

@@ -46,14 +46,14 @@ module mor_fallback_unit #(
   logic [31:0] scale;   // positive: the sign is not read
   /* verilator lint_on UNUSEDSIGNAL */
 
-  // ---- the element ----
-  logic [31:0] xj;
-  logic [7:0] cj;
-  assign xj = x_data[32*j +: 32];
-  assign cj = codes[8*j +: 8];
+  // ---- the element: selected in F_ELEM (the trivial ones finish there), registered for the arithmetic ----
+  logic [31:0] x_sel, xj;
+  logic [7:0] c_sel, cj;
+  assign x_sel = x_data[32*j +: 32];
+  assign c_sel = codes[8*j +: 8];
   logic x_zero, q_zero, last;
-  assign x_zero = xj[30:0] == 31'd0;
-  assign q_zero = cj[6:0] == 7'd0;
+  assign x_zero = x_sel[30:0] == 31'd0;
+  assign q_zero = c_sel[6:0] == 7'd0;
   assign last = j == JW'(LANES - 1);
 
   // ---- d = RN32(q / s) from the table ----
@@ -157,6 +157,7 @@ module mor_fallback_unit #(
   // ---- data registers (gated: they load only while the unit works) ----
   always_ff @(posedge gclk) begin
     if (state == F_IDLE && beat_valid) {codes, e5m2, scale} <= {beat_codes, beat_e5m2, beat_scale};
+    if (state == F_ELEM) {xj, cj} <= {x_sel, c_sel};
     if (state == F_TWAIT && div_done) begin
       table_q[i] <= div_result[27:0];
       if (i == 3'd7) tab_tag <= scale[22:0];
