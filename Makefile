@@ -11,7 +11,8 @@ PYTHON   ?= python3
 help:
 	@echo "make run         build, then simulate the MoR engine (SystemC model + Verilated RTL) on the built-in workload"
 	@echo "make test        build, then run every default test (ctest -LE exhaustive)"
-	@echo "make exhaustive  full 2^32 sweeps (ctest -L exhaustive; the default run does them strided)"
+	@echo "make exhaustive  the long checks (full 2^32 sweeps, 10^8-element engine run, GAM proof) in SHARDS shards"
+	@echo "                 each, JOBS at a time through GNU parallel, merged into build/exhaustive/summary.json"
 	@echo "make bench       benchmarks with their baselines and ratios"
 	@echo "make lint        verilator --lint-only -Wall on every RTL module"
 	@echo "make formats     regenerate rtl/include/mor_pkg.sv and mor_pkg.cmake from the model's format table and contract"
@@ -42,8 +43,20 @@ build: configure
 test: build
 	cd $(BUILD) && ctest -LE exhaustive --output-on-failure -j $(JOBS) --timeout 1800
 
+# Every `exhaustive`-label test split into SHARDS shards (--shard I/N, one thread each), JOBS at a time on the local
+# cores through GNU parallel, then merged: a shard that fails or is missing fails the target. The same jobs.txt runs
+# on many machines (README "Sharded regressions"). EXHAUSTIVE_TESTS=regex picks some of the tests; a shard running
+# longer than EXHAUSTIVE_TIMEOUT seconds is killed (and so missing from the merge).
+SHARDS ?= $(JOBS)
+EXHAUSTIVE_DIR ?= $(BUILD)/exhaustive
+EXHAUSTIVE_TESTS ?=
+EXHAUSTIVE_TIMEOUT ?= 14400
 exhaustive: build
-	cd $(BUILD) && ctest -L exhaustive --output-on-failure --timeout 14400
+	$(PYTHON) tests/support/exhaustive.py plan --build $(BUILD) --shards $(SHARDS) --out $(EXHAUSTIVE_DIR) \
+	  --tests '$(EXHAUSTIVE_TESTS)'
+	parallel --will-cite -j $(JOBS) --timeout $(EXHAUSTIVE_TIMEOUT) --joblog $(EXHAUSTIVE_DIR)/joblog \
+	  < $(EXHAUSTIVE_DIR)/jobs.txt || true
+	$(PYTHON) tests/support/exhaustive.py merge $(EXHAUSTIVE_DIR) --joblog $(EXHAUSTIVE_DIR)/joblog
 
 # The main job: the MoR engine (SystemC model and Verilated RTL side by side) on the built-in workload, both modes.
 run: build

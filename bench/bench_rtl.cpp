@@ -1,7 +1,8 @@
 // `make bench` (RTL): verification throughput of the Verilator harnesses on one core — the RTL simulation plus the
 // bit-for-bit comparison with the golden model, exactly as the tests run it — next to the golden model alone on the
-// same work (the baseline), with ratios. Issue 4's goals: at least 20 M elements/s for mor_quantizer, and the full
-// 2^32 FP32 sweep of a converter lane in under 2 minutes. Any mismatch is reported and fails the run (exit 1).
+// same work (the baseline), with ratios. Goals: at least 4 M elements/s per core for mor_quantizer on the test's
+// stimulus (issue 20; issue 4's 20 M is withdrawn: the lanes cost 5-10 us per simulated cycle in Verilator), and the
+// full 2^32 FP32 sweep of a converter lane in under 2 minutes on one core. Any mismatch fails the run (exit 1).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-constexpr double kGoalElementsPerSecond = 20e6;
+constexpr double kGoalElementsPerSecond = 4e6;
 constexpr double kGoalSweepSeconds = 120;
 
 // ---- converter lane: FP32 -> E4M3, RNE, SATFINITE, canonical NaN (the lane mode the engine uses) ----

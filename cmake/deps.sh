@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(cmake ninja-build g++ make pkg-config git python3 python3-venv zlib1g-dev
       libgtest-dev googletest libbenchmark-dev nlohmann-json3-dev libcli11-dev
-      verilator libsystemc-dev yosys iverilog opensta gnuplot-nox
+      verilator libsystemc-dev yosys iverilog opensta gnuplot-nox parallel
       clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do

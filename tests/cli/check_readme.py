@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The README's examples run as written, so they cannot drift: every ```sh block of README.md, in order, in one
 scratch folder, with the built tools and this Python's folder first on the PATH. Lines starting with `make` (the
-build itself) are not run. A block passes when bash runs it with `set -e -o pipefail` and exit status 0.
+build itself) are not run, nor are ```bash blocks (commands for other machines: a cluster's shard lines). A block passes when bash runs it with `set -e -o pipefail` and exit status 0.
 usage: check_readme.py --bin BUILD/bin --readme README.md. Exit 77 (skipped) without numpy/ml_dtypes/safetensors."""
 import argparse
 import os

@@ -6,6 +6,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <string>
 
 #include "mor/core/element.hpp"
 #include "mor/core/scale.hpp"
@@ -33,18 +34,29 @@ TEST(te_scaling, Sweep) {
 #else
   const uint64_t stride = test::full_sweep() ? 1 : 61;
   uint64_t bad = 0;
-  // amax: every positive finite BF16 (0x0001 .. 0x7F7F); elements: all 2^16 BF16 patterns.
-  for (uint32_t a = 1; a <= 0x7F7F; a += static_cast<uint32_t>(stride)) {
+  test::Check check("amax x element");
+  // amax: every positive finite BF16 (0x0001 .. 0x7F7F); elements: all 2^16 BF16 patterns. Shards take every N-th
+  // amax (--shard I/N).
+  for (uint32_t a = 1, k = 0; a <= 0x7F7F; a += static_cast<uint32_t>(stride), ++k) {
+    if (!test::shard_owns(k)) continue;
+    const uint64_t bad_before = bad;
     const uint32_t amax = a << 16;
     float scale = 448.0f / f32_from_bits(amax);
     if (std::isinf(scale)) scale = FLT_MAX;
     const uint32_t model_scale = te_current_scale(amax, 448.0f);
-    if (model_scale != f32_bits(scale)) ++bad;
+    if (model_scale != f32_bits(scale)) {
+      check.mismatch(uint64_t{amax} << 32, "scale of amax " + std::to_string(amax));
+      ++bad;
+    }
     for (uint32_t e = 0; e < 65536; ++e) {
       const uint32_t x = e << 16;
       const uint8_t cuda = __nv_cvt_float_to_fp8(f32_from_bits(x) * scale, __NV_SATFINITE, __NV_E4M3);
-      bad += cuda != quantize_element<E4M3>(x, model_scale).code;
+      const uint8_t model = quantize_element<E4M3>(x, model_scale).code;
+      if (cuda != model && bad == 0) check.mismatch(uint64_t{amax} << 32 | x, "amax " + std::to_string(amax) + " x " +
+                                                  std::to_string(x) + ": cuda " + std::to_string(cuda) + " model " + std::to_string(model));
+      bad += cuda != model;
     }
+    check.add(65536, bad - bad_before);
   }
   EXPECT_EQ(bad, 0u);
 #endif

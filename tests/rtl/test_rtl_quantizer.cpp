@@ -13,6 +13,7 @@
 
 #include "mor/engine.hpp"
 #include "mor/core/metric.hpp"
+#include "mor/core/splitmix64.hpp"
 #include "mor/policy.hpp"
 #include "quantizer_harness.hpp"
 #include "sweep.hpp"
@@ -57,23 +58,61 @@ void print_coverage(const Coverage& cov) {
   for (const auto& [k, v] : cov.hits) std::printf("  coverage %-36s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
 }
 
-TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
-  std::mt19937_64 rng(2026);
-  QuantizerHarness h;
-  Coverage cov;
-  uint64_t bad = 0, blocks = 0, elements = 0;
-  // Default run: >= 10^6 blocks; `make exhaustive`: >= 10^8 elements.
+// Tensor `it` of the random run draws its configuration, tensor and bubbles from a generator of its own, seeded
+// with splitmix64_at(2026, it): a shard checks exactly the tensors the whole run would, and the run's length is
+// fixed before any tensor is simulated. Shards take groups of 16 consecutive tensors round-robin (--shard I/N: every
+// N-th group): the mode alternates from tensor to tensor, so a group holds both modes and the shards cost the same.
+constexpr int kTensorsPerShardItem = 16;
+std::mt19937_64 tensor_rng(int it) { return std::mt19937_64(splitmix64_at(2026, static_cast<uint64_t>(it))); }
+
+// Default run: >= 10^6 blocks; `make exhaustive`: >= 10^8 elements. The number of tensors that takes.
+int random_tensor_count() {
   const uint64_t target_blocks = test::full_sweep() ? ~uint64_t{0} : 1'000'000u;
   const uint64_t target_elements = test::full_sweep() ? 100'000'000u : ~uint64_t{0};
-  for (int it = 0; blocks < target_blocks && elements < target_elements; ++it) {
+  uint64_t blocks = 0, elements = 0;
+  int it = 0;
+  for (; blocks < target_blocks && elements < target_elements; ++it) {
+    std::mt19937_64 rng = tensor_rng(it);
+    const Config c = random_stimulus(rng, it).config;
+    blocks += static_cast<uint64_t>(c.num_blocks);
+    elements += static_cast<uint64_t>(c.num_blocks) * static_cast<uint64_t>(c.block_beats) * kLanes;
+  }
+  return it;
+}
+
+TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
+  QuantizerHarness h;
+  Coverage cov;
+  test::Check check("random tensors");
+  uint64_t bad = 0, blocks = 0, elements = 0;
+  const int tensors = random_tensor_count();
+  for (int it = 0; it < tensors; ++it) {
+    if (!test::shard_owns(static_cast<uint64_t>(it / kTensorsPerShardItem))) continue;
+    std::mt19937_64 rng = tensor_rng(it);
     const QuantizerStimulus s = random_stimulus(rng, it);
     const Config& c = s.config;
     const Tensor t = make_blocks(rng, c, cov);
-    bad += run_tensor(h, t, c, rng, cov, s.p_valid, s.p_ready);
+    const std::size_t reported = h.first_mismatches.size();
+    const uint64_t tensor_bad = run_tensor(h, t, c, rng, cov, s.p_valid, s.p_ready);
+    check.add(t.size(), tensor_bad);
+    if (tensor_bad)
+      check.mismatch(static_cast<uint64_t>(it), "tensor " + std::to_string(it) + ": " +
+                                                    (h.first_mismatches.size() > reported ? h.first_mismatches[reported] : "?"));
+    bad += tensor_bad;
     blocks += static_cast<uint64_t>(c.num_blocks);
     elements += t.size();
     ASSERT_EQ(bad, 0u) << "stopping at tensor " << it;
   }
+  std::printf("  random tensors: %llu elements of the run's %d tensors (shard %llu/%llu)\n",
+              static_cast<unsigned long long>(check.elements()), tensors,
+              static_cast<unsigned long long>(test::shard().index), static_cast<unsigned long long>(test::shard().count));
+  // The directed tensors and the coverage verdicts belong to the whole run (shard 0 of 1, or the default run); a
+  // shard of many need not see every rare event, and shard 0 runs the directed tensors.
+  const bool whole = test::shard().count == 1;
+  if (test::shard().index != 0) return;
+  std::mt19937_64 rng(2026);
+  test::Check directed("directed tensors");
+  const uint64_t bad_random = bad;
   // Directed: an all-zero tensor, a tensor whose every element has the same error (a threshold tie).
   Config c;
   c.num_blocks = 3;
@@ -91,9 +130,13 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
   e5.block_beats = 2;
   e5.num_blocks = 16;
   const uint64_t e5m2_before = cov.hits["block format e5m2"];
-  bad += run_tensor(h, make_blocks(rng, e5, cov, kEngineStyleE5Band), e5, rng, cov, 0.7, 0.7);
+  const Tensor e5_band = make_blocks(rng, e5, cov, kEngineStyleE5Band);
+  bad += run_tensor(h, e5_band, e5, rng, cov, 0.7, 0.7);
+  directed.add(zeros.size() + same.size() + e5_band.size(), bad - bad_random);
+  if (bad != bad_random) directed.mismatch(0, h.first_mismatches.empty() ? "?" : h.first_mismatches.back());
   EXPECT_GE(cov.hits["block format e5m2"] - e5m2_before, 8u) << "the E5M2-band tensor gave few E5M2 blocks";
   EXPECT_EQ(bad, 0u);
+  if (!whole) return;
   std::printf("  %llu blocks, %llu elements, %llu cycles; input stalls %llu, code stalls %llu, block-info stalls %llu\n",
               static_cast<unsigned long long>(blocks), static_cast<unsigned long long>(elements),
               static_cast<unsigned long long>(h.cycles), static_cast<unsigned long long>(h.stalls_in),

@@ -5,7 +5,9 @@
 set -euo pipefail
 root=$1 out=$2
 mkdir -p "$out"
-srcs=$(ls "$root"/rtl/src/*.sv)
+# Packages (*_pkg.sv anywhere under rtl/) first, as in tests/rtl/golden/CMakeLists.txt (MOR_SIM_SOURCES).
+pkgs=$(find "$root/rtl" -name '*_pkg.sv' | sort)
+srcs="$pkgs $(ls "$root"/rtl/src/*.sv | grep -v '_pkg\.sv$' || true)"
 build() {  # build NAME TOP [extra verilator args]
   local name=$1 top=$2; shift 2
   verilator --cc --exe --build --timing --coverage-line --coverage-toggle -O2 -Wno-fatal -Wno-lint \

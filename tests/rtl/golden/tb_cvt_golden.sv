@@ -1,7 +1,9 @@
 // Replays a converter golden vector file (golden/cvt_f32_*.hex, format in golden/README.md) through
-// mor_cvt_f32_to_fp8 and stops at the first mismatch. Run with Verilator --binary or any SystemVerilog simulator;
-// an outside team replaces the DUT with its own lane (same ports). Plusargs: +vectors=FILE; the format is set with
-// -G (FMT: a format number of rtl/include/mor_pkg.sv, e.g. -GFMT=5 for E5M2).
+// mor_cvt_f32_to_fp8 and stops at the first mismatch. Tested under Verilator 5 (--binary) and Icarus Verilog 11
+// (-g2012): it keeps to the SystemVerilog both accept (no break/continue, no void casts, no line buffer).
+// An outside team replaces the DUT with its own lane (same ports). Plusargs: +vectors=FILE; the format is the
+// parameter FMT, a format number of rtl/include/mor_pkg.sv (mor_pkg::FMT_E4M3 by default), set with -GFMT=
+// (Verilator) or -Ptb_cvt_golden.FMT= (Icarus); E5M2 is 5.
 module tb_cvt_golden #(
     parameter int FMT = mor_pkg::FMT_E4M3,
     localparam int EXP_BITS = mor_pkg::exp_bits(FMT),
@@ -17,28 +19,36 @@ module tb_cvt_golden #(
       .rand_bits(rand_bits), .code(code));
 
   initial begin
-    string path, line;
-    int fd, n, checked;
+    string path;
+    int fd, c, n, checked;
     logic [31:0] x, r, o, nm, rb, want;
     if (!$value$plusargs("vectors=%s", path)) $fatal(1, "usage: +vectors=FILE");
     fd = $fopen(path, "r");
     if (fd == 0) $fatal(1, "cannot open %s", path);
     checked = 0;
-    while (!$feof(fd)) begin
-      if ($fgets(line, fd) == 0) break;
-      if (line.len() == 0 || line.getc(0) == "#") continue;
-      n = $sscanf(line, "%h %h %h %h %h %h", x, r, o, nm, rb, want);
-      if (n != 6) continue;
-      f32 = x;
-      rounding_mode = r[2:0];
-      overflow_mode = o[1:0];
-      nan_mode = nm[0];
-      rand_bits = rb;
-      #1;
-      if (code !== want[EXP_BITS+MAN_BITS:0])
-        $fatal(1, "MISMATCH at vector %0d: f32=%h rounding=%0d overflow=%0d nan=%0d rand=%h: dut %h, golden %h",
-               checked, x, r, o, nm, rb, code, want[EXP_BITS+MAN_BITS:0]);
-      checked++;
+    // A record is read with $fscanf after a look at its first character: '#' and empty lines are skipped, and so is
+    // the rest of every line. (No line buffer: Verilator converts at most 256 characters of a vector to a string,
+    // and Icarus' $fgets fills only vectors.)
+    c = $fgetc(fd);
+    while (c != -1) begin
+      if (c != "#" && c != "\n") begin
+        n = $ungetc(c, fd);
+        n = $fscanf(fd, "%h %h %h %h %h %h", x, r, o, nm, rb, want);
+        if (n != 6) $fatal(1, "malformed vector after %0d vectors of %s", checked, path);
+        f32 = x;
+        rounding_mode = r[2:0];
+        overflow_mode = o[1:0];
+        nan_mode = nm[0];
+        rand_bits = rb;
+        #1;
+        if (code !== want[EXP_BITS+MAN_BITS:0])
+          $fatal(1, "MISMATCH at vector %0d: f32=%h rounding=%0d overflow=%0d nan=%0d rand=%h: dut %h, golden %h",
+                 checked, x, r, o, nm, rb, code, want[EXP_BITS+MAN_BITS:0]);
+        checked++;
+        c = $fgetc(fd);
+      end
+      while (c != "\n" && c != -1) c = $fgetc(fd);
+      c = $fgetc(fd);
     end
     if (checked == 0) $fatal(1, "no vectors in %s", path);
     $display("PASS: %0d vectors of %s", checked, path);

@@ -1,7 +1,8 @@
 // Replays golden/quantizer.hex (format in golden/README.md) through mor_quantizer: drives every input beat with
 // pseudo-random bubbles, applies pseudo-random back-pressure, checks each code beat, block info and tensor info in
 // order, and stops at the first mismatch. An outside team replaces mor_quantizer with its engine (same ports).
-// Plusargs: +vectors=FILE, +seed=N.
+// Plusargs: +vectors=FILE, +seed=N. Tested under Verilator 5 (--binary --timing) and Icarus Verilog 11 (-g2012);
+// the bubbles come from the testbench's own xorshift generator, so both simulators replay the same cycles.
 module tb_quantizer_golden;
   localparam int LANES = 32;
   localparam int MAXI = 4096, MAXO = 4096, MAXB = 1024;
@@ -26,13 +27,18 @@ module tb_quantizer_golden;
   logic [LANES*8:0] codes[MAXO];   // {last, codes}
   logic [49:0] blocks[MAXB];       // {index, tag, scale}
   int n_in, n_out, n_blk;
-  logic [31:0] t_decision, t_reason, t_gs, t_nnz, t_amax;
+  logic [31:0] t_decision, t_reason, t_gs, t_amax;
+  logic [39:0] t_nnz;              // as wide as the nnz port: a narrower one reads X above bit 31 in 4-state simulators
   logic [63:0] t_err;
   logic t_check_gs, t_check_err;
-  int seed;
+  logic [31:0] rng_state;
 
+  // xorshift32 (Marsaglia): the same bubbles and back-pressure in every simulator, unlike $urandom.
   function automatic logic coin(input int percent);
-    return ($urandom % 100) < percent;
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return (rng_state % 100) < percent;
   endfunction
 
   task automatic run_tensor(input int tensor_no);
@@ -80,15 +86,31 @@ module tb_quantizer_golden;
                                               tensor_no, i_out, n_out, i_blk, n_blk);
   endtask
 
+  // A hex field of a T record, or '-' (not checked). A task, not a function: Icarus 11 functions have no outputs.
+  task automatic hex_or_dash(input int fd, output logic present, output logic [63:0] value);
+    int c, n;
+    c = $fgetc(fd);
+    while (c == " ") c = $fgetc(fd);
+    present = c != "-";
+    value = '0;
+    if (present) begin
+      n = $ungetc(c, fd);
+      n = $fscanf(fd, "%h", value);
+      if (n != 1) $fatal(1, "malformed T record");
+    end
+  endtask
+
   initial begin
-    string path, line, gs, es;
-    int fd, tensors, mode, beats, blocks_n, qe, e5, f32s, last, idx, tag, dec, rsn;
-    logic [31:0] thr, scale, amax, nz;
+    string path;
+    int fd, c, tensors, mode, beats, blocks_n, qe, e5, f32s, last, idx, tag, dec, rsn, seed, fields;
+    logic [31:0] thr, scale, amax;
+    logic [39:0] nz;
+    logic [63:0] gs, es;
     logic [LANES*32-1:0] beat;
     logic [LANES*8-1:0] cw;
     if (!$value$plusargs("vectors=%s", path)) $fatal(1, "usage: +vectors=FILE [+seed=N]");
     if (!$value$plusargs("seed=%d", seed)) seed = 1;
-    void'($urandom(seed));
+    rng_state = 32'(seed) ^ 32'h9E3779B9;  // never zero for a small seed
     fd = $fopen(path, "r");
     if (fd == 0) $fatal(1, "cannot open %s", path);
     {start, in_valid, code_ready, blk_ready, in_data} = '0;
@@ -96,11 +118,15 @@ module tb_quantizer_golden;
     repeat (2) @(negedge clk);
     rst_n = 1;
     tensors = 0;
-    while ($fgets(line, fd) != 0) begin
-      if (line.len() == 0 || line.getc(0) == "#") continue;
-      case (line.getc(0))
+    // Records are read field by field with $fscanf after their first character ($fgetc): no line buffer, whose
+    // string conversion Verilator limits to 256 characters (an I record has 258) and Icarus' $fgets does not fill.
+    // '#' and empty lines fall through; the rest of every line is skipped.
+    c = $fgetc(fd);
+    while (c != -1) begin
+      case (c)
         "C": begin
-          void'($sscanf(line, "C %h %h %h %h %h %h %h", mode, beats, blocks_n, thr, qe, e5, f32s));
+          fields = $fscanf(fd, " %h %h %h %h %h %h %h", mode, beats, blocks_n, thr, qe, e5, f32s);
+          if (fields != 7) $fatal(1, "malformed C record");
           cfg_mode = 2'(mode);
           cfg_block_beats = 10'(beats);
           cfg_num_blocks = 16'(blocks_n);
@@ -113,25 +139,30 @@ module tb_quantizer_golden;
           n_blk = 0;
         end
         "I": begin
-          void'($sscanf(line, "I %h", beat));
+          fields = $fscanf(fd, " %h", beat);
+          if (fields != 1 || n_in >= MAXI) $fatal(1, "malformed I record, or more than %0d", MAXI);
           inputs[n_in++] = beat;
         end
         "O": begin
-          void'($sscanf(line, "O %h %h", last, cw));
+          fields = $fscanf(fd, " %h %h", last, cw);
+          if (fields != 2 || n_out >= MAXO) $fatal(1, "malformed O record, or more than %0d", MAXO);
           codes[n_out++] = {last[0], cw};
         end
         "B": begin
-          void'($sscanf(line, "B %h %h %h", idx, tag, scale));
+          fields = $fscanf(fd, " %h %h %h", idx, tag, scale);
+          if (fields != 3 || n_blk >= MAXB) $fatal(1, "malformed B record, or more than %0d", MAXB);
           blocks[n_blk++] = {16'(idx), 2'(tag), scale};
         end
         "T": begin
-          void'($sscanf(line, "T %h %h %s %s %h %h", dec, rsn, gs, es, nz, amax));
+          fields = $fscanf(fd, " %h %h", dec, rsn);
+          hex_or_dash(fd, t_check_gs, gs);
+          hex_or_dash(fd, t_check_err, es);
+          fields += $fscanf(fd, " %h %h", nz, amax);
+          if (fields != 4) $fatal(1, "malformed T record");
           t_decision = dec;
           t_reason = rsn;
-          t_check_gs = gs != "-";
-          t_check_err = es != "-";
-          if (t_check_gs) void'($sscanf(gs, "%h", t_gs));
-          if (t_check_err) void'($sscanf(es, "%h", t_err));
+          t_gs = gs[31:0];
+          t_err = es;
           t_nnz = nz;
           t_amax = amax;
         end
@@ -141,6 +172,8 @@ module tb_quantizer_golden;
         end
         default: ;
       endcase
+      while (c != "\n" && c != -1) c = $fgetc(fd);
+      c = $fgetc(fd);
     end
     if (tensors == 0) $fatal(1, "no tensors in %s", path);
     $display("PASS: %0d tensors of %s replayed, every transaction equal", tensors, path);
