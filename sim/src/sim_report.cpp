@@ -78,6 +78,7 @@ SimReport make_report(const SimOutcome& o) {
                             {"input_starved_cycles", b.starved[k]}, {"latency_cycles", latency},
                             {"time_us", static_cast<double>(cycles) * ns_per_cycle / 1000.0},
                             {"latency_us", static_cast<double>(latency) * ns_per_cycle / 1000.0},
+                            {"sum_lo", d.sum_lo}, {"sum_hi", d.sum_hi}, {"fallbacks", d.fallbacks},
                             {"err_sum", d.err_sum}, {"nnz", d.nnz}});
   }
   const uint64_t in_bytes = b.reader.bytes_read, out_bytes = b.writer.bytes_written;
