@@ -79,7 +79,7 @@ std::string engine_vectors(uint64_t seed) {
       {2, 4, 8, -1, 754974, false, false, false}, {2, 2, 8, -1, 754974, true, false, false},
       {2, 2, 8, -1, 754974, false, true, true},   {2, 1, 12, 2, 754974, true, false, true},
       {2, 2, 6, mor::kEngineStyleE5Band, 754974, false, false, false},  // E5M2 blocks (dynamic-range mode)
-      {0, 0, 3, -1, 754974, false, false, false},  // refused (zero-sized blocks): done with status 1, nothing read
+      {2, 0, 3, -1, 754974, false, false, false},  // refused (zero-sized blocks): done with status 1, nothing read
   };
   char buf[512];
   for (const Case& k : cases) {

@@ -33,8 +33,10 @@ module mor_fallback_unit #(
     input  logic [31:0]          div_result
 );
   localparam int JW = $clog2(LANES);
-  typedef enum logic [3:0] { F_IDLE, F_TREQ, F_TWAIT, F_ELEM, F_DQ1, F_DQ2, F_SUB, F_DREQ, F_DWAIT, F_ACC } state_t;
-  state_t state;
+  // States as localparams, not an enum: Icarus Verilog 11 loads a z into a 4-bit enum register of ten labels.
+  localparam logic [3:0] F_IDLE = 4'd0, F_TREQ = 4'd1, F_TWAIT = 4'd2, F_ELEM = 4'd3, F_DQ1 = 4'd4, F_DQ2 = 4'd5,
+                         F_SUB = 4'd6, F_DREQ = 4'd7, F_DWAIT = 4'd8, F_ACC = 4'd9;
+  logic [3:0] state;
   logic [JW-1:0] j;       // the element
   logic [2:0] i;          // the table entry being filled; F_SUB's cycle count
   logic tab_valid;

@@ -72,14 +72,16 @@ module mor_subtensor_ctrl #(
     input  logic [31:0]          div_result
 );
   typedef enum logic [2:0] { C_IDLE, C_PREP, C_CMP, C_S4, C_S4W, C_S5, C_S5W } decide_t;
-  typedef enum logic [3:0] { R_IDLE, R_M4, R_M5, R_MWAIT, R_F4, R_F5, R_EMIT, R_BF16 } drain_t;
+  // The drain's states as localparams, not an enum (Icarus Verilog 11 mis-loads 4-bit enum registers).
+  localparam logic [3:0] R_IDLE = 4'd0, R_M4 = 4'd1, R_M5 = 4'd2, R_MWAIT = 4'd3, R_F4 = 4'd4, R_F5 = 4'd5,
+                         R_EMIT = 4'd6, R_BF16 = 4'd7;
 
   // ---- state ----
   logic active;
   logic wb, sb, db, rb;                     // buffers: filled, next statistics, next decision, drained
   logic [1:0] filled, stats_ok, decided;    // per buffer
   decide_t dc;
-  drain_t dr;
+  logic [3:0] dr;
   logic [BW-1:0] rbeat, issued;             // beats read, beats issued in this pass
   logic rd_valid, fb_wait;                  // a read beat not yet issued; a fallback beat out
   logic [31:0] out_block;

@@ -64,10 +64,11 @@ module mor_tensor_ctrl #(
     output logic [31:0] group_scale,     // r_g
     output logic        finished
 );
-  typedef enum logic [3:0] {
-    T_IDLE, T_P1, T_P1_END, T_RG, T_RG_WAIT, T_TH, T_TH_WAIT, T_P2, T_P2_END, T_P3
-  } phase_t;
-  phase_t phase;
+  // The phases as localparams, not an enum: Icarus Verilog 11 loads 4'b000z into this module's enum-typed register
+  // on T_IDLE -> T_P1 (a simulator bug; Verilator and Yosys agree with either form).
+  localparam logic [3:0] T_IDLE = 4'd0, T_P1 = 4'd1, T_P1_END = 4'd2, T_RG = 4'd3, T_RG_WAIT = 4'd4, T_TH = 4'd5,
+                         T_TH_WAIT = 4'd6, T_P2 = 4'd7, T_P2_END = 4'd8, T_P3 = 4'd9;
+  logic [3:0] phase;
   logic p3_busy;  // pass 3: the input beat was issued and the fallback unit works on it
 
   // ---- metadata out: pass 1's block amax, pushed as each block's statistics finish ----
