@@ -69,6 +69,69 @@ void MorEngineModel::count_stalls() {
   if (state_ == S_FINISH) ++decision_wait_cycles;
 }
 
+// This cycle's inputs of the controllers and of the decision unit, from the registers before the edge (the wiring
+// of mor_quantizer.sv).
+TensorCtrl::In MorEngineModel::tensor_inputs(const Shared& sh, bool nonfinite) const {
+  TensorCtrl::In ti;
+  ti.i_valid = sh.i_valid;
+  ti.block_last = sh.block_last;
+  ti.tensor_last = sh.tensor_last;
+  ti.nonfinite = nonfinite;
+  ti.in_flight_lasts = stats_.in_flight_lasts();
+  ti.blk_done = stats_.blk_done();
+  ti.issue_ready = sh.issue_ready;
+  ti.blk_room = sh.blk_room;
+  ti.pipe_empty = sh.pipe_empty;
+  ti.undecided = decision_.undecided();
+  ti.fb_ready = sh.fb_ready;
+  ti.fb_beat_done = sh.fb_beat_done;
+  return ti;
+}
+
+SubTensorCtrl::In MorEngineModel::subtensor_inputs(const Shared& sh, uint64_t fb_sum, bool div_grant,
+                                                   uint32_t div_result) const {
+  SubTensorCtrl::In si;
+  si.i_valid = sh.i_valid;
+  si.i_data = sh.i_data;
+  si.in_beat = stats_.beat();
+  si.in_block_last = sh.block_last;
+  si.blk_done = stats_.blk_done();
+  si.blk_amax = stats_.blk_amax();
+  si.blk_min = stats_.blk_min_nonzero();
+  si.blk_nf = stats_.blk_nonfinite();
+  si.issue_ready = sh.issue_ready;
+  si.blk_room = sh.blk_room;
+  si.pipe_empty = sh.pipe_empty;
+  si.qe_e4m3 = decision_.qe_e4m3();
+  si.qe_bf16 = decision_.qe_bf16();
+  si.fb_e4m3 = decision_.fb_e4m3(fb_sum);
+  si.fb_ready = sh.fb_ready;
+  si.fb_beat_done = sh.fb_beat_done;
+  si.div_grant = div_grant;
+  si.div_done = div_.done(1);
+  si.div_result = div_result;
+  return si;
+}
+
+DecisionUnit::In MorEngineModel::decision_inputs(const TensorCtrl::Out& tl, const SubTensorCtrl::Out& st,
+                                                 uint64_t fb_sum) const {
+  DecisionUnit::In di;
+  di.bsum_valid = pipe_.bsum_valid();
+  di.bsum_kind = pipe_.bsum_kind();
+  di.bsum_lo = pipe_.bsum_lo();
+  di.bsum_hi = pipe_.bsum_hi();
+  di.tensor_done = stats_.tensor_done();
+  di.tensor_nnz = stats_.nnz();
+  di.fb_sum = fb_sum;
+  di.tl_fallback_done = tl.fallback_done;
+  di.fb4_done = st.fb4_done;
+  di.fb5_done = st.fb5_done;
+  di.measure_clear = st.measure_clear;
+  di.block_done = st.block_done;
+  di.block_done_tag = st.block_done_tag;
+  return di;
+}
+
 void MorEngineModel::seq() {
   if (!rst_n.read()) {
     reset();
@@ -91,41 +154,10 @@ void MorEngineModel::seq() {
   const int grant = div_.grant(div_req);
   const uint32_t div_result = div_.result();
 
-  TensorCtrl::In ti;
-  ti.i_valid = i_valid;
-  ti.block_last = block_last;
-  ti.tensor_last = tensor_last;
-  ti.nonfinite = nonfinite;
-  ti.in_flight_lasts = stats_.in_flight_lasts();
-  ti.blk_done = stats_.blk_done();
-  ti.issue_ready = issue_ready;
-  ti.blk_room = blk_room;
-  ti.pipe_empty = pipe_empty;
-  ti.undecided = decision_.undecided();
-  ti.fb_ready = fb_ready;
-  ti.fb_beat_done = fb_beat_done;
+  const Shared sh{i_valid, &i_data, block_last, tensor_last, issue_ready, blk_room, pipe_empty, fb_ready, fb_beat_done};
+  const TensorCtrl::In ti = tensor_inputs(sh, nonfinite);
   const TensorCtrl::Out tl = tensor_.outputs(ti, &i_data, stats_.block());
-
-  SubTensorCtrl::In si;
-  si.i_valid = i_valid;
-  si.i_data = &i_data;
-  si.in_beat = stats_.beat();
-  si.in_block_last = block_last;
-  si.blk_done = stats_.blk_done();
-  si.blk_amax = stats_.blk_amax();
-  si.blk_min = stats_.blk_min_nonzero();
-  si.blk_nf = stats_.blk_nonfinite();
-  si.issue_ready = issue_ready;
-  si.blk_room = blk_room;
-  si.pipe_empty = pipe_empty;
-  si.qe_e4m3 = decision_.qe_e4m3();
-  si.qe_bf16 = decision_.qe_bf16();
-  si.fb_e4m3 = decision_.fb_e4m3(fb_sum);
-  si.fb_ready = fb_ready;
-  si.fb_beat_done = fb_beat_done;
-  si.div_grant = grant == 1;
-  si.div_done = div_.done(1);
-  si.div_result = div_result;
+  const SubTensorCtrl::In si = subtensor_inputs(sh, fb_sum, grant == 1, div_result);
   const SubTensorCtrl::Out st = sub_.outputs(cfg_, si);
 
   const bool consume = tl.consume || st.consume;
@@ -133,20 +165,7 @@ void MorEngineModel::seq() {
   const Issue& issue = sub ? st.issue : tl.issue;
   const Beat* fb_x = sub ? sub_.read_data() : &i_data;
   FallbackUnit::BeatIn fb_in{pipe_.fallback_codes(), pipe_.fallback_e5m2(), pipe_.x_scale(), fb_x};
-  DecisionUnit::In di;
-  di.bsum_valid = pipe_.bsum_valid();
-  di.bsum_kind = pipe_.bsum_kind();
-  di.bsum_lo = pipe_.bsum_lo();
-  di.bsum_hi = pipe_.bsum_hi();
-  di.tensor_done = stats_.tensor_done();
-  di.tensor_nnz = stats_.nnz();
-  di.fb_sum = fb_sum;
-  di.tl_fallback_done = tl.fallback_done;
-  di.fb4_done = st.fb4_done;
-  di.fb5_done = st.fb5_done;
-  di.measure_clear = st.measure_clear;
-  di.block_done = st.block_done;
-  di.block_done_tag = st.block_done_tag;
+  const DecisionUnit::In di = decision_inputs(tl, st, fb_sum);
   const bool blk_valid_now = blk_fifo_.out_valid(), meta_empty = !tensor_.meta_out_valid();
   count_stalls();
 
@@ -172,6 +191,13 @@ void MorEngineModel::seq() {
   }
   div_.tick(div_req);
   input_reg_.tick(in_valid.read() && state_ == S_RUN, in_beat, consume);
+  step_state(tl.finished || st.finished, pipe_empty && !blk_valid_now && fb_ready && meta_empty);
+  write_outputs();
+}
+
+// The run state (mor_quantizer.sv): S_IDLE samples the configuration on start, S_CHECK accepts or refuses it, S_RUN
+// until a controller has finished, S_FINISH until every output has left.
+void MorEngineModel::step_state(bool ctrl_finished, bool outputs_left) {
   done_ = false;
   switch (state_) {
     case S_IDLE:
@@ -196,16 +222,15 @@ void MorEngineModel::seq() {
       break;
     }
     case S_RUN:
-      if (tl.finished || st.finished) state_ = S_FINISH;
+      if (ctrl_finished) state_ = S_FINISH;
       break;
     case S_FINISH:
-      if (pipe_empty && !blk_valid_now && fb_ready && meta_empty) {  // every output has left
+      if (outputs_left) {  // every output has left
         done_ = true;
         state_ = S_IDLE;
       }
       break;
   }
-  write_outputs();
 }
 
 void MorEngineModel::write_outputs() {

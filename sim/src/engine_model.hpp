@@ -91,7 +91,17 @@ SC_MODULE(MorEngineModel) {
   Beat read_in_data() const;
   void begin_tensor();
   void count_stalls();
+  void step_state(bool ctrl_finished, bool outputs_left);
   void write_outputs();
+  // The values several units read this cycle.
+  struct Shared {
+    bool i_valid;
+    const Beat* i_data;
+    bool block_last, tensor_last, issue_ready, blk_room, pipe_empty, fb_ready, fb_beat_done;
+  };
+  TensorCtrl::In tensor_inputs(const Shared& sh, bool nonfinite) const;
+  SubTensorCtrl::In subtensor_inputs(const Shared& sh, uint64_t fb_sum, bool div_grant, uint32_t div_result) const;
+  DecisionUnit::In decision_inputs(const TensorCtrl::Out& tl, const SubTensorCtrl::Out& st, uint64_t fb_sum) const;
 
   sc_bv<kLanes * 8> code_bits_;  // reused for code_data: a fresh sc_bv would allocate every cycle
 
