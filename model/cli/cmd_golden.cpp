@@ -57,12 +57,14 @@ std::string cvt_vectors(const char* name, uint64_t seed) {
 
 std::string engine_vectors(uint64_t seed) {
   std::ostringstream f;
-  f << "# mor golden vectors v1: mor_quantizer transactions (docs/ENGINE.md), LANES = 32\n"
+  f << "# mor golden vectors v2: mor_quantizer transactions (docs/ENGINE.md), LANES = 32\n"
     << "# C mode block_beats num_blocks threshold_fx qe e5m2_to_bf16 fp32_scales   start of a tensor (hex)\n"
-    << "# I <256 hex digits>            one input beat, lane 31 first (tensor-level mode lists both passes)\n"
+    << "# I <256 hex digits>            one input beat, lane 31 first (tensor-level: every pass the engine reads, 2 or 3)\n"
+    << "# M <amax>                      expected metadata word (tensor-level pass 1: each block's amax, fed back on meta_in)\n"
     << "# O <last> <64 hex digits>      expected code beat (code_block_last, codes lane 31 first)\n"
     << "# B <index> <tag> <scale>       expected block info\n"
-    << "# T <decision> <reason> <group_scale|-> <err_sum|-> <nnz> <group_amax>   expected tensor info\n"
+    << "# T <status> <decision> <reason> <group_scale|-> <sum_lo|-> <sum_hi|-> <err_sum|-> <fallbacks> <nnz> <group_amax>\n"
+    << "#                               expected tensor info ('-': not defined, not checked)\n"
     << "# E                             end of the tensor\n";
   std::mt19937_64 rng(seed);
   struct Case {
@@ -77,6 +79,7 @@ std::string engine_vectors(uint64_t seed) {
       {2, 4, 8, -1, 754974, false, false, false}, {2, 2, 8, -1, 754974, true, false, false},
       {2, 2, 8, -1, 754974, false, true, true},   {2, 1, 12, 2, 754974, true, false, true},
       {2, 2, 6, mor::kEngineStyleE5Band, 754974, false, false, false},  // E5M2 blocks (dynamic-range mode)
+      {2, 0, 3, -1, 754974, false, false, false},  // refused (zero-sized blocks): done with status 1, nothing read
   };
   char buf[512];
   for (const Case& k : cases) {
@@ -88,18 +91,26 @@ std::string engine_vectors(uint64_t seed) {
     c.qe = k.qe;
     c.e5m2_to_bf16 = k.e5bf;
     c.fp32_scales = k.fp32;
-    const mor::Tensor t = mor::engine_test_tensor(rng(), c, k.style);
+    mor::EngineConfig shape = c;  // a refused configuration still gets a tensor of one beat per block
+    if (shape.block_beats == 0) shape.block_beats = 1;
+    const mor::Tensor t = mor::engine_test_tensor(rng(), shape, k.style);
     const mor::EngineExpect e = mor::engine_expected(t, c);
-    std::snprintf(buf, sizeof buf, "C %x %x %x %08x %x %x %x\n", c.mode, c.block_beats, c.num_blocks, c.threshold_fx, c.qe,
-                  c.e5m2_to_bf16, c.fp32_scales);
+    std::snprintf(buf, sizeof buf, "C %x %x %llx %08x %x %x %x\n", c.mode, c.block_beats,
+                  static_cast<unsigned long long>(c.num_blocks), c.threshold_fx, c.qe, c.e5m2_to_bf16, c.fp32_scales);
     f << buf;
-    for (const auto& beat : mor::engine_input_beats(t, c)) {
-      f << "I ";
-      for (int l = c.lanes - 1; l >= 0; --l) {
-        std::snprintf(buf, sizeof buf, "%08x", beat[static_cast<std::size_t>(l)]);
-        f << buf;
+    const auto pass = mor::engine_input_beats(t, shape);
+    for (int p = 0; p < e.passes; ++p)
+      for (const auto& beat : pass) {
+        f << "I ";
+        for (int l = c.lanes - 1; l >= 0; --l) {
+          std::snprintf(buf, sizeof buf, "%08x", beat[static_cast<std::size_t>(l)]);
+          f << buf;
+        }
+        f << "\n";
       }
-      f << "\n";
+    for (uint32_t m : e.meta) {
+      std::snprintf(buf, sizeof buf, "M %08x\n", m);
+      f << buf;
     }
     for (const auto& cb : e.code_beats) {
       f << "O " << (cb.block_last ? 1 : 0) << " ";
@@ -114,17 +125,16 @@ std::string engine_vectors(uint64_t seed) {
       f << buf;
     }
     const auto& ti = e.tensor;
-    std::string gs = "-", es = "-";
-    if (ti.check_group_scale) {
-      std::snprintf(buf, sizeof buf, "%08x", ti.group_scale);
-      gs = buf;
-    }
-    if (ti.check_err_sum) {
-      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(ti.err_sum));
-      es = buf;
-    }
-    std::snprintf(buf, sizeof buf, "T %x %x %s %s %llx %08x\nE\n", ti.decision, ti.reason, gs.c_str(), es.c_str(),
-                  static_cast<unsigned long long>(ti.nnz), ti.group_amax);
+    auto hex_or_dash = [&](bool defined, uint64_t v) -> std::string {
+      if (!defined) return "-";
+      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+      return buf;
+    };
+    const std::string gs = hex_or_dash(ti.check_group_scale, ti.group_scale), lo = hex_or_dash(ti.check_sums, ti.sum_lo),
+                      hi = hex_or_dash(ti.check_sums, ti.sum_hi), es = hex_or_dash(ti.check_sums, ti.err_sum);
+    std::snprintf(buf, sizeof buf, "T %x %x %x %s %s %s %s %x %llx %08x\nE\n", ti.status, ti.decision, ti.reason,
+                  gs.c_str(), lo.c_str(), hi.c_str(), es.c_str(), ti.fallbacks, static_cast<unsigned long long>(ti.nnz),
+                  ti.group_amax);
     f << buf;
   }
   return f.str();

@@ -229,15 +229,25 @@ std::string engine_section() {
   out += "\n  // The engine's parameters (docs/ENGINE.md): the defaults of the RTL, the SystemC model and the harnesses.\n";
   out += int_param("ENGINE_LANES", kEngineLanes, "elements per beat");
   out += int_param("ENGINE_BLOCK_BEATS_MAX", kEngineBlockBeatsMax, "largest block in beats");
-  out += int_param("ENGINE_MAX_BLOCKS", kEngineMaxBlocks, "tensor-level block amax memory depth");
-  out += int_param("ENGINE_PIPE", kEnginePipe, "register stages between the lanes and the code output");
   out += int_param("ENGINE_BLOCK_FIFO_DEPTH", kEngineBlockFifoDepth, "block-info FIFO entries");
+  out += int_param("ENGINE_MAX_BLOCKS", kEngineMaxBlocks, "TEMPORARY");
+  out += int_param("ENGINE_PIPE", kEnginePipe, "TEMPORARY");
+  out += int_param("ENGINE_META_FIFO_DEPTH", kEngineMetaFifoDepth, "block-amax queues of the metadata port");
+  out += int_param("ENGINE_LANE_CUTS", kEngineLaneCuts, "register cuts in the lanes' multiply (bit mask)");
+  out += int_param("ENGINE_INTERVAL_K", kEngineIntervalK, "interval metric table: 2^K entries");
+  out += int_param("ENGINE_ELEMENTS_LOG2_MAX", kEngineElementsLog2Max, "larger tensors are refused");
   out += "  // What a beat issued into the lanes is for (mor::EngineBeat).\n  typedef enum logic [1:0] {\n";
   out += line("    BEAT_EMIT = 2'd%d,", static_cast<int>(EngineBeat::kEmit));
   out += line("    BEAT_MEASURE_E4M3 = 2'd%d,", static_cast<int>(EngineBeat::kMeasureE4M3));
-  out += line("    BEAT_MEASURE_E5M2 = 2'd%d", static_cast<int>(EngineBeat::kMeasureE5M2));
+  out += line("    BEAT_MEASURE_E5M2 = 2'd%d,", static_cast<int>(EngineBeat::kMeasureE5M2));
+  out += line("    BEAT_FALLBACK = 2'd%d", static_cast<int>(EngineBeat::kFallback));
   out += "  } beat_e;\n";
   out += int_param("BEAT_BITS", kEngineBeatBits);
+  out += "  // The engine's status with the done pulse (mor::EngineStatus).\n  typedef enum logic [1:0] {\n";
+  out += line("    STATUS_OK = 2'd%d,", static_cast<int>(EngineStatus::kOk));
+  out += line("    STATUS_REFUSED = 2'd%d", static_cast<int>(EngineStatus::kRefused));
+  out += "  } status_e;\n";
+  out += int_param("STATUS_BITS", kEngineStatusBits);
   return out;
 }
 
@@ -274,9 +284,9 @@ std::string cmake_contract() {
     out += line("set(MOR_FMT_%s %d)", format_name(*kAllFormats[i]).c_str(), i);
   out += line("set(MOR_ENGINE_LANES %d)", kEngineLanes);
   out += line("set(MOR_ENGINE_BLOCK_BEATS_MAX %d)", kEngineBlockBeatsMax);
-  out += line("set(MOR_ENGINE_MAX_BLOCKS %d)", kEngineMaxBlocks);
-  out += line("set(MOR_ENGINE_PIPE %d)", kEnginePipe);
   out += line("set(MOR_ENGINE_BLOCK_FIFO_DEPTH %d)", kEngineBlockFifoDepth);
+  out += line("set(MOR_ENGINE_META_FIFO_DEPTH %d)", kEngineMetaFifoDepth);
+  out += line("set(MOR_ENGINE_LANE_CUTS %d)", kEngineLaneCuts);
   return out;
 }
 

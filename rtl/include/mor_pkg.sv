@@ -261,16 +261,27 @@ package mor_pkg;
   // The engine's parameters (docs/ENGINE.md): the defaults of the RTL, the SystemC model and the harnesses.
   localparam int ENGINE_LANES = 32;                       // elements per beat
   localparam int ENGINE_BLOCK_BEATS_MAX = 512;            // largest block in beats
-  localparam int ENGINE_MAX_BLOCKS = 4096;                // tensor-level block amax memory depth
-  localparam int ENGINE_PIPE = 2;                         // register stages between the lanes and the code output
   localparam int ENGINE_BLOCK_FIFO_DEPTH = 4;             // block-info FIFO entries
+  localparam int ENGINE_MAX_BLOCKS = 4096;                // TEMPORARY
+  localparam int ENGINE_PIPE = 2;                         // TEMPORARY
+  localparam int ENGINE_META_FIFO_DEPTH = 8;              // block-amax queues of the metadata port
+  localparam int ENGINE_LANE_CUTS = 3;                    // register cuts in the lanes' multiply (bit mask)
+  localparam int ENGINE_INTERVAL_K = 8;                   // interval metric table: 2^K entries
+  localparam int ENGINE_ELEMENTS_LOG2_MAX = 39;           // larger tensors are refused
   // What a beat issued into the lanes is for (mor::EngineBeat).
   typedef enum logic [1:0] {
     BEAT_EMIT = 2'd0,
     BEAT_MEASURE_E4M3 = 2'd1,
-    BEAT_MEASURE_E5M2 = 2'd2
+    BEAT_MEASURE_E5M2 = 2'd2,
+    BEAT_FALLBACK = 2'd3
   } beat_e;
   localparam int BEAT_BITS = 2;
+  // The engine's status with the done pulse (mor::EngineStatus).
+  typedef enum logic [1:0] {
+    STATUS_OK = 2'd0,
+    STATUS_REFUSED = 2'd1
+  } status_e;
+  localparam int STATUS_BITS = 2;
 
 endpackage
 /* verilator lint_on UNUSEDPARAM */

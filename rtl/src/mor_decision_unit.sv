@@ -1,11 +1,12 @@
-// The engine's accumulators and tensor decision: the canonical error sum of tensor-level pass 2, the two error
-// sums of a quant-error measurement, the elements per format of sub-tensor mode, and from them the tensor info
-// (decision.hpp tensor_decision and subtensor_tensor_tag, D2, D5, D6). The error of stage X's beat is summed as it
-// advances out of stage X. The SystemC twin is sim/src/decision_unit.*.
+// The engine's accumulators and decisions (docs/ENGINE.md, "Decisions"): the interval bounds of tensor-level pass 2
+// (Sum lo, Sum hi) and of a quant-error measurement (both formats), the exact sums of the fallback, the elements per
+// format of sub-tensor mode, T_fx * NNZ (once per tensor, shift and add over 32 cycles), and the tensor info
+// (decision.hpp tensor_decision, interval_verdict, subtensor_tensor_tag; D2, D5, D6, D7). A beat's sums arrive from
+// the element pipe (bsum_*) and are added at the next edge. The SystemC twin is sim/src/decision_unit.*.
 module mor_decision_unit #(
     parameter int LANES = mor_pkg::ENGINE_LANES,
     parameter int BW = 10,  // width of a beat count (the engine's $clog2(BEATS_MAX) + 1)
-    localparam int EW = 26 + $clog2(LANES)
+    localparam int SW = 26 + $clog2(LANES)
 ) (
     input  logic          clk,
     input  logic          rst_n,
@@ -13,56 +14,76 @@ module mor_decision_unit #(
     input  logic          sub_tensor,       // cfg_mode 2
     input  logic [31:0]   threshold_fx,
     input  logic [BW-1:0] block_beats,
-    // stage X's beat as it advances (mor_element_pipe)
-    input  logic          x_valid,
-    input  logic          x_advance,
-    input  logic [1:0]    x_kind,           // mor_pkg::beat_e
-    input  logic [EW-1:0] x_err,
-    // sub-tensor blocks (mor_subtensor_ctrl)
-    input  logic          measure_clear,
-    input  logic          block_done,
-    input  logic [1:0]    block_done_tag,
-    output logic          e4m3_not_worse,   // measured E4M3 error sum <= E5M2's (decision.hpp quant_error_choice)
+    // a beat's bounds (mor_element_pipe)
+    input  logic          bsum_valid,
+    input  logic [1:0]    bsum_kind,        // mor_pkg::beat_e
+    input  logic [SW-1:0] bsum_lo,
+    input  logic [SW-1:0] bsum_hi,
     // the tensor's statistics (mor_stats_unit) and group scale (mor_tensor_ctrl)
+    input  logic          tensor_done,
     input  logic [39:0]   tensor_nnz,
     input  logic [39:0]   tensor_nonfinite,
     input  logic [31:0]   tensor_group_amax,
     input  logic [31:0]   tensor_group_scale,
+    output logic          undecided,        // tensor-level: Sum lo <= T_fx NNZ < Sum hi
+    // the fallback unit's exact sum, and when a pass of it ends
+    input  logic [63:0]   fb_sum,
+    input  logic          tl_fallback_done, // tensor-level pass 3: fb_sum is err_sum
+    input  logic          fb4_done,         // quant-error: fb_sum is the block's exact E4M3 sum
+    input  logic          fb5_done,         // ... and now its E5M2 sum
+    output logic          fb_e4m3,          // exact: E4M3's sum <= E5M2's (decision.hpp quant_error_choice)
+    // sub-tensor blocks (mor_subtensor_ctrl)
+    input  logic          measure_clear,
+    output logic          qe_e4m3,          // bounds: Sum hi(E4M3) <= Sum lo(E5M2): E4M3's error is not larger
+    output logic          qe_bf16,          // bounds: Sum lo(E4M3) > Sum hi(E5M2): it is larger
+    input  logic          block_done,
+    input  logic [1:0]    block_done_tag,
     // tensor info
     output logic [1:0]    decision_tag,
     output logic [1:0]    reason,
     output logic [31:0]   group_scale,
+    output logic [63:0]   sum_lo,
+    output logic [63:0]   sum_hi,
+    output logic [31:0]   fallbacks,
     output logic [63:0]   err_sum,
     output logic [39:0]   nnz,
     output logic [31:0]   group_amax
 );
-  logic [63:0] err_acc;                             // tensor-level canonical error sum
-  logic [63:0] m4, m5;                              // quant-error measurement of one block, E4M3 and E5M2
-  logic [39:0] elems_e4m3, elems_e5m2, elems_bf16;  // sub-tensor elements per format
+  logic [63:0] acc_lo, acc_hi;           // tensor-level bounds
+  logic [63:0] m4_lo, m4_hi, m5_lo, m5_hi;  // a measured block's bounds
+  logic [63:0] e4_exact, err_exact;
+  logic [39:0] elems_e4m3, elems_e5m2, elems_bf16;
   logic [39:0] block_elems;
   assign block_elems = 40'(block_beats) * 40'(LANES);
-  // The accumulators' cleared values, written once: after reset and when a tensor starts.
+  // T_fx * NNZ: shift and add, one bit of T_fx per cycle from tensor_done.
+  logic [63:0] limit, mul_a;
+  logic [31:0] mul_b;
+  logic [5:0] mul_steps;
+  logic tl_fallback;
+
   task automatic clear_regs;
-    err_acc <= '0;
-    m4 <= '0;
-    m5 <= '0;
-    elems_e4m3 <= '0;
-    elems_e5m2 <= '0;
-    elems_bf16 <= '0;
+    {acc_lo, acc_hi, m4_lo, m4_hi, m5_lo, m5_hi, e4_exact, err_exact} <= '0;
+    {elems_e4m3, elems_e5m2, elems_bf16, limit, mul_a, mul_b, mul_steps, tl_fallback, fallbacks} <= '0;
   endtask
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) clear_regs();
     else if (clear) clear_regs();
     else begin
-      if (x_valid && x_advance) begin
-        if (x_kind == mor_pkg::BEAT_EMIT && !sub_tensor) err_acc <= err_acc + 64'(x_err);
-        if (x_kind == mor_pkg::BEAT_MEASURE_E4M3) m4 <= m4 + 64'(x_err);
-        if (x_kind == mor_pkg::BEAT_MEASURE_E5M2) m5 <= m5 + 64'(x_err);
+      if (bsum_valid) begin
+        if (bsum_kind == mor_pkg::BEAT_EMIT) {acc_lo, acc_hi} <= {acc_lo + 64'(bsum_lo), acc_hi + 64'(bsum_hi)};
+        if (bsum_kind == mor_pkg::BEAT_MEASURE_E4M3) {m4_lo, m4_hi} <= {m4_lo + 64'(bsum_lo), m4_hi + 64'(bsum_hi)};
+        if (bsum_kind == mor_pkg::BEAT_MEASURE_E5M2) {m5_lo, m5_hi} <= {m5_lo + 64'(bsum_lo), m5_hi + 64'(bsum_hi)};
       end
-      if (measure_clear) begin
-        m4 <= '0;
-        m5 <= '0;
+      if (measure_clear) {m4_lo, m4_hi, m5_lo, m5_hi} <= '0;
+      if (tensor_done && !sub_tensor) begin
+        {mul_a, mul_b, mul_steps, limit} <= {64'(tensor_nnz), threshold_fx, 6'd32, 64'd0};
+      end else if (mul_steps != 0) begin
+        if (mul_b[0]) limit <= limit + mul_a;
+        {mul_a, mul_b, mul_steps} <= {mul_a << 1, mul_b >> 1, mul_steps - 6'd1};
       end
+      if (fb4_done) e4_exact <= fb_sum;
+      if (fb5_done) fallbacks <= fallbacks + 32'd1;
+      if (tl_fallback_done) {err_exact, tl_fallback, fallbacks} <= {fb_sum, 1'b1, 32'd1};
       if (block_done) begin
         case (block_done_tag)
           mor_pkg::TAG_E4M3: elems_e4m3 <= elems_e4m3 + block_elems;
@@ -72,17 +93,23 @@ module mor_decision_unit #(
       end
     end
   end
-  assign e4m3_not_worse = m4 <= m5;
+  assign qe_e4m3 = m4_hi <= m5_lo;
+  assign qe_bf16 = m4_lo > m5_hi;
+  assign fb_e4m3 = e4_exact <= fb_sum;
+  // interval_verdict (metric_interval.hpp): the limit is ready 32 cycles after tensor_done, long before pass 2 ends
+  // (the group step alone takes two divisions).
+  logic bounds_reject, bounds_accept, exact_reject;
+  assign bounds_reject = acc_lo > limit;
+  assign bounds_accept = acc_hi <= limit;
+  assign undecided = !bounds_reject && !bounds_accept;
+  assign exact_reject = err_exact > limit;
 
   // ---- tensor info ----
-  logic metric_rejects;  // err_sum / NNZ > T without a divider (D5)
-  assign metric_rejects = err_acc > 64'(threshold_fx) * 64'(tensor_nnz);
   always_comb begin
     group_amax = tensor_group_amax;
     nnz = tensor_nnz;
     if (sub_tensor) begin
-      group_scale = '0;
-      err_sum = '0;
+      {group_scale, sum_lo, sum_hi, err_sum} = '0;
       reason = tensor_nonfinite != 0 ? mor_pkg::REASON_NONFINITE : mor_pkg::REASON_ACCEPTED;
       // The format holding the most elements; ties go to the lower tag.
       decision_tag = mor_pkg::TAG_E4M3;
@@ -90,10 +117,12 @@ module mor_decision_unit #(
       else if (elems_bf16 > elems_e4m3 && elems_bf16 > elems_e5m2) decision_tag = mor_pkg::TAG_BF16;
     end else begin
       group_scale = tensor_group_scale;
-      err_sum = err_acc;
+      {sum_lo, sum_hi} = {acc_lo, acc_hi};
+      err_sum = err_exact;
       if (tensor_nonfinite != 0) {decision_tag, reason} = {mor_pkg::TAG_BF16, mor_pkg::REASON_NONFINITE};
       else if (tensor_nnz == 0) {decision_tag, reason} = {mor_pkg::TAG_E4M3, mor_pkg::REASON_ALL_ZERO};
-      else if (metric_rejects) {decision_tag, reason} = {mor_pkg::TAG_BF16, mor_pkg::REASON_REJECTED};
+      else if (tl_fallback ? exact_reject : bounds_reject) {decision_tag, reason} = {mor_pkg::TAG_BF16,
+                                                                                    mor_pkg::REASON_REJECTED};
       else {decision_tag, reason} = {mor_pkg::TAG_E4M3, mor_pkg::REASON_ACCEPTED};
     end
   end

@@ -15,9 +15,9 @@ module mor_fifo #(
     input  logic [WIDTH-1:0] in_data,
     output logic             out_valid,
     input  logic             out_ready,
-    output logic [WIDTH-1:0] out_data
+    output logic [WIDTH-1:0] out_data,
+    output logic [CW-1:0]    count      // entries held
 );
-  logic [CW-1:0] count;
   logic [WIDTH-1:0] entries[DEPTH];
   logic [AW-1:0] rd, wr;
   logic push, pop;

@@ -5,7 +5,7 @@
 namespace mor::sim {
 
 EngineBench::EngineBench(sc_module_name n, const MemoryConfig& mem)
-    : sc_module(n), sig(std::string(n)), reader("reader", mem), writer("writer", mem) {
+    : sc_module(n), sig(std::string(n)), reader("reader", mem), writer("writer", mem), meta("meta") {
   SC_THREAD(sequence);
   sensitive << clk.pos();
   SC_METHOD(monitor);
@@ -18,6 +18,15 @@ void EngineBench::bind_memory(sc_clock& c) {
   reader.in_valid(sig.in_valid);
   reader.in_data(sig.in_data);
   reader.in_ready(sig.in_ready);
+  reader.refetch(sig.refetch);
+  meta.clk(c);
+  meta.out_valid(sig.meta_out_valid);
+  meta.out_ready(sig.meta_out_ready);
+  meta.out_data(sig.meta_out_data);
+  meta.refetch(sig.refetch);
+  meta.in_valid(sig.meta_in_valid);
+  meta.in_ready(sig.meta_in_ready);
+  meta.in_data(sig.meta_in_data);
   writer.clk(c);
   writer.code_valid(sig.code_valid);
   writer.blk_valid(sig.blk_valid);
@@ -46,8 +55,9 @@ void EngineBench::monitor() {
   if (sig.blk_valid.read() && sig.blk_ready.read())
     blocks[j].push_back({cycle, sig.blk_index.read(), sig.blk_tag.read(), sig.blk_scale.read()});
   if (sig.done.read()) {
-    dones.push_back({start_cycle_, cycle, sig.decision_tag.read(), sig.reason.read(), sig.group_scale.read(),
-                     sig.group_amax.read(), sig.err_sum.read(), sig.nnz.read()});
+    dones.push_back({start_cycle_, cycle, sig.status.read(), sig.decision_tag.read(), sig.reason.read(),
+                     sig.group_scale.read(), sig.group_amax.read(), sig.fallbacks.read(), sig.sum_lo.read(),
+                     sig.sum_hi.read(), sig.err_sum.read(), sig.nnz.read()});
     done_event_.notify(SC_ZERO_TIME);
   }
 }
@@ -61,9 +71,10 @@ void EngineBench::start_job(const Job& job) {
   sig.cfg_qe_mode.write(job.cfg.qe);
   sig.cfg_e5m2_to_bf16.write(job.cfg.e5m2_to_bf16);
   sig.cfg_fp32_scales.write(job.cfg.fp32_scales);
-  std::size_t beats = job.beats.size();
+  int passes = job.cfg.mode == 0 ? 2 : 1;
+  std::vector<uint32_t> preloaded;
   if (job.amax_supplied && model) {
-    beats /= 2;  // one pass: the producer supplies the statistics
+    passes = 1;  // one pass: the producer supplies the statistics
     SuppliedStats s;
     BlockStats all;
     const auto cols = static_cast<std::size_t>(job.cfg.block_beats * kLanes);
@@ -77,10 +88,12 @@ void EngineBench::start_job(const Job& job) {
     s.group_amax = all.amax;
     s.nnz = all.nnz;
     s.nonfinite = all.nonfinite;
+    preloaded = s.block_amax;
     model->supply_stats(s);
   }
+  meta.load(std::move(preloaded));
   reader.set_element_bytes(job.element_bytes);
-  reader.load(&job.beats, beats, cycle);
+  reader.load(&job.beats, passes, cycle);
 }
 
 void EngineBench::sequence() {

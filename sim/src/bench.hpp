@@ -23,7 +23,7 @@ struct Job {
   std::string name, policy;  // policy: "tensor" or "subtensor"
   EngineConfig cfg;
   Tensor block_major;                        // one row per block
-  std::vector<std::vector<uint32_t>> beats;  // the input beats, made before the simulation starts
+  std::vector<std::vector<uint32_t>> beats;  // the input beats of one pass, made before the simulation starts
   int element_bytes = 2;
   bool amax_supplied = false;
 };
@@ -40,8 +40,8 @@ struct BlkTx {
 };
 struct DoneTx {
   uint64_t start_cycle, cycle;
-  uint32_t decision, reason, group_scale, group_amax;
-  uint64_t err_sum, nnz;
+  uint32_t status, decision, reason, group_scale, group_amax, fallbacks;
+  uint64_t sum_lo, sum_hi, err_sum, nnz;
 };
 
 SC_MODULE(EngineBench) {
@@ -49,6 +49,7 @@ SC_MODULE(EngineBench) {
   EngineSignals sig;
   MemoryReader reader;
   OutputWriter writer;
+  MetaMemory meta;
   std::vector<Job>* jobs = nullptr;
   std::vector<std::vector<CodeTx>> codes;   // per job
   std::vector<std::vector<BlkTx>> blocks;   // per job

@@ -82,6 +82,10 @@ void define(CLI::App& app, Options& o) {
       ->check(number_in(0.0, 65536.0, true, false));
   app.add_option("--latency", o.latency, "memory read latency, cycles")->capture_default_str()->check(CLI::Range(0, 1000000));
   app.add_option("--in-flight", o.in_flight, "beats in flight (read return buffer)")->capture_default_str()->check(CLI::Range(1, 1000000));
+  app.add_option("--clock-mhz", o.clock_mhz,
+                 "engine clock for times and bandwidths, MHz, (0, 10000] (default: the closed clock in --cost-json)")
+      ->check(number_in(0.0, 10000.0, true, false));
+  app.add_option("--cost-json", o.cost_json, "cost report whose \"engine_clock\" gives the clock (default: docs/cost.json)");
   app.add_flag("--amax-supplied", o.amax_supplied, "tensor-level with amax supplied by the producer (one pass; model only)");
   app.add_option("--max-tensors", o.max_tensors, "simulate only the first N tensors (0: all)")->check(CLI::Range(0, 1 << 30));
   app.add_option("--json", o.json, "write the JSON report (docs/schemas/mor-sim.schema.json)");

@@ -16,6 +16,8 @@ struct Options {
   std::string workload = "default", policy = "both", block = "128x128", engine = "cosim", json, report, vcd, config;
   uint64_t seed = 1;
   double threshold = 0.045, read_bw = 64, write_bw = 64;
+  double clock_mhz = 0;   // --clock-mhz; 0: the closed clock of --cost-json's "engine_clock"
+  std::string cost_json;  // --cost-json; empty: docs/cost.json of the source tree
   int latency = 100, in_flight = 128, max_tensors = 0;
   bool qe = false, e5m2_to_bf16 = false, fp32_scales = false, amax_supplied = false, quiet = false, progress = false;
   BlockShape block_shape;  // --block, parsed

@@ -1,15 +1,20 @@
-// The SystemC model's twin of rtl/src/mor_element_pipe.sv: stage X (the lanes' operand registers), the LANES
-// quantize and error lanes on it, and the kPipe code stages. Stage X and the code stages move in lockstep, the last
-// one FPnew-style, so the path stalls as a whole when the code output is held (issue_ready = advance). The lanes
-// are the golden model's element math (quantize_element, error_fx of relative_error).
+// The SystemC model's twin of rtl/src/mor_element_pipe.sv: the stalling stages X, M1, M2 (as the lane cuts have
+// them) and C, each a valid/ready stage that takes a beat when it is empty or its own beat leaves (pipe_stage.hpp);
+// at C the beat forks: an emitted beat's codes into the code skid buffer (skid_buffer.hpp), a fallback beat's into
+// the fallback unit, and the bounds of measured beats (and of emitted ones in tensor-level mode) into the bounds path
+// IA, IB, whose beat sums the decision unit adds at the next edge. The lanes are the golden model's element math,
+// computed once per beat when it is issued: the codes (quantize_element), and the interval bounds' sums (K =
+// kEngineIntervalK) where they will be read; the stages then only carry them, as the RTL's registers do.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "engine_types.hpp"
 #include "mor/fast_convert.hpp"
 #include "pipe_stage.hpp"
+#include "skid_buffer.hpp"
 
 namespace mor::sim {
 
@@ -18,44 +23,57 @@ class ElementPipe {
   ElementPipe();
   void reset();
 
-  // This cycle's handshakes, from the registers and code_ready.
-  bool issue_ready(bool code_ready) const;  // stage X advances
-  bool x_valid() const { return x_stage_.out_valid(); }
-  EngineBeat x_kind() const { return x_stage_.out_data().kind; }
+  // This cycle's handshakes, from the registers: whether stage X takes a beat, given whether the fallback unit
+  // takes one.
+  bool issue_ready(bool fb_ready) const;
   bool empty() const;
-  bool code_valid() const { return stages_[kPipe - 1].out_valid(); }
-  bool code_block_last() const { return stages_[kPipe - 1].out_data().last; }
-  const Codes& codes() const { return stages_[kPipe - 1].out_data().codes; }
+  uint32_t x_scale() const { return x_scale_; }
+  // Stage C's beat when it is a fallback beat (the fallback unit's input), else nullptr.
+  const Codes* fallback_codes() const;
+  bool fallback_e5m2() const { return stages_[kLaneStages - 1].out_data().e5m2; }
+  // The code output (the skid buffer).
+  bool code_valid() const { return code_out_.out_valid(); }
+  bool code_block_last() const { return code_out_.out_data().last; }
+  const Codes& codes() const { return code_out_.out_data().codes; }
+  // The bounds of the beat in IB, summed over its lanes: added by the decision unit at this edge.
+  bool bsum_valid() const { return ib_.valid; }
+  EngineBeat bsum_kind() const { return ib_.kind; }
+  uint64_t bsum_lo() const { return ib_.lo; }
+  uint64_t bsum_hi() const { return ib_.hi; }
 
-  // The lanes on stage X's beat: its codes and, when `with_error`, its error sum (x_err()). Once per cycle,
-  // before tick(); the model skips the error where nothing reads it (sub-tensor codes).
-  void evaluate(bool with_error);
-  uint64_t x_err() const { return x_err_; }
+  // One rising clock edge: `issue` is what enters stage X (it enters when issue_ready()).
+  void tick(const Issue& issue, bool bounds_emit, bool code_ready, bool fb_ready);
 
-  // One rising clock edge.
-  void tick(const Issue& issue, bool code_ready);
+  uint64_t lane_beats = 0;  // beats issued (each occupies the LANES lanes for a cycle)
 
  private:
-  struct XInfo {
-    EngineBeat kind = EngineBeat::kEmit;
-    bool last = false;
-  };
   struct Staged {
+    EngineBeat kind = EngineBeat::kEmit;
+    bool last = false, e5m2 = false, bounds = false;
+    Codes codes{};
+    uint64_t lo = 0, hi = 0;
+  };
+  struct CodeBeat {
     bool last = false;
     Codes codes{};
   };
+  struct Bounds {
+    bool valid = false;
+    EngineBeat kind = EngineBeat::kEmit;
+    uint64_t lo = 0, hi = 0;
+  };
+  Staged compute(const Issue& issue, bool bounds_emit) const;
+  bool c_ready(bool fb_ready) const;
 
   const Fp32To8BitTable& enc4_;
   const Fp32To8BitTable& enc5_;
   uint32_t dec4_[256], dec5_[256];
+  std::vector<uint32_t> recip_;  // the interval lane's table F(0 .. 2^K)
 
-  PipeStage<XInfo> x_stage_{true};
-  Beat x_data_{};  // the gated operand registers of stage X
+  std::array<PipeStage<Staged>, kLaneStages> stages_;
   uint32_t x_scale_ = 0;
-  bool x_e5m2_ = false;
-  Codes lane_codes_{};
-  uint64_t x_err_ = 0;
-  std::array<PipeStage<Staged>, kPipe> stages_;
+  SkidBuffer<CodeBeat> code_out_;
+  Bounds ia_, ib_;
 };
 
 }  // namespace mor::sim

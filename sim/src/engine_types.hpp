@@ -11,8 +11,10 @@
 namespace mor::sim {
 
 constexpr int kLanes = kEngineLanes;
-constexpr int kPipe = kEnginePipe;               // register stages between the lanes and the code output
 constexpr int kBlkFifo = kEngineBlockFifoDepth;  // block-info FIFO entries
+constexpr int kMetaFifo = kEngineMetaFifoDepth;  // metadata-out queue entries
+// The element path's stalling stages (mor_element_pipe): X, M1 and M2 as the lane cuts have them, C.
+constexpr int kLaneStages = 2 + (kEngineLaneCuts & 1) + ((kEngineLaneCuts >> 1) & 1);
 
 using Beat = std::array<uint32_t, kLanes>;  // FP32 bits
 using Codes = std::array<uint8_t, kLanes>;
@@ -37,6 +39,12 @@ struct Issue {
   const Beat* x = nullptr;
   uint32_t scale = 0;
   bool e5m2 = false;
+};
+
+// A request to the shared divider (mor_div_unit): FP32 a / b, or the raw significand quotient of a and b.
+struct DivRequest {
+  bool req = false, raw = false;
+  uint32_t a = 0, b = 0;
 };
 
 }  // namespace mor::sim

@@ -27,6 +27,7 @@ SC_MODULE(MemoryReader) {
   sc_out<bool> in_valid;
   sc_out<sc_bv<kLanes * 32>> in_data;
   sc_in<bool> in_ready;
+  sc_in<bool> refetch;  // tensor-level: the engine reads the tensor once more
 
   SC_HAS_PROCESS(MemoryReader);
   MemoryReader(sc_module_name n, const MemoryConfig& cfg) : sc_module(n), cfg_(cfg) {
@@ -35,10 +36,12 @@ SC_MODULE(MemoryReader) {
     dont_initialize();
   }
 
-  // Streams the first `count` beats of *beats (owned by the caller, alive until drained).
-  void load(const std::vector<std::vector<uint32_t>>* beats, std::size_t count, uint64_t now) {
+  // Streams *beats (one pass over the tensor, owned by the caller, alive until drained) `passes` times, and once
+  // more when the engine raises refetch.
+  void load(const std::vector<std::vector<uint32_t>>* beats, int passes, uint64_t now) {
     beats_ = beats;
-    count_ = std::min(count, beats->size());
+    count_ = beats->size() * static_cast<std::size_t>(passes);
+    refetched_ = false;
     next_request_ = 0;
     shown_ = ~std::size_t{0};
     arrived_.clear();
@@ -55,6 +58,10 @@ SC_MODULE(MemoryReader) {
  private:
   void step() {
     ++cycle;
+    if (refetch.read() && !refetched_) {
+      refetched_ = true;
+      count_ += beats_->size();
+    }
     // Handshake on the values before this edge.
     if (in_valid.read() && in_ready.read() && !arrived_.empty()) arrived_.pop_front();
     // Requests within the bandwidth budget and the in-flight limit.
@@ -73,7 +80,7 @@ SC_MODULE(MemoryReader) {
     in_valid.write(!arrived_.empty());
     if (!arrived_.empty() && arrived_.front() != shown_) {
       shown_ = arrived_.front();
-      const std::vector<uint32_t>& beat = (*beats_)[shown_];
+      const std::vector<uint32_t>& beat = (*beats_)[shown_ % beats_->size()];
       for (int l = 0; l < kLanes; ++l) shown_bits_.set_word(l, static_cast<sc_digit>(beat[static_cast<std::size_t>(l)]));
       in_data.write(shown_bits_);
     }
@@ -88,6 +95,54 @@ SC_MODULE(MemoryReader) {
   std::deque<std::size_t> arrived_;
   double credit_ = 0;
   uint64_t start_cycle_ = 0;
+  bool refetched_ = false;
+};
+
+// The metadata memory of tensor-level mode: stores each block amax the engine sends out in pass 1 (one word per
+// cycle, always ready) and plays them back, in order, on the metadata input from the start of pass 2 and again
+// when the engine raises refetch. A producer that tracks amax itself preloads it (the model's one-pass mode).
+SC_MODULE(MetaMemory) {
+  sc_in<bool> clk;
+  sc_in<bool> out_valid, refetch;
+  sc_in<uint32_t> out_data;
+  sc_out<bool> out_ready, in_valid;
+  sc_out<uint32_t> in_data;
+  sc_in<bool> in_ready;
+
+  SC_HAS_PROCESS(MetaMemory);
+  explicit MetaMemory(sc_module_name n) : sc_module(n) {
+    SC_METHOD(step);
+    sensitive << clk.pos();
+    dont_initialize();
+  }
+  void load(std::vector<uint32_t> preloaded) {
+    words_ = std::move(preloaded);
+    next_ = 0;
+    refetched_ = false;
+  }
+  uint64_t words_written = 0, words_read = 0;
+
+ private:
+  void step() {
+    if (out_valid.read() && out_ready.read()) {
+      words_.push_back(out_data.read());
+      ++words_written;
+    }
+    if (in_valid.read() && in_ready.read()) {
+      ++next_;
+      ++words_read;
+    }
+    if (refetch.read() && !refetched_) {
+      refetched_ = true;
+      next_ = 0;
+    }
+    out_ready.write(true);
+    in_valid.write(next_ < words_.size());
+    if (next_ < words_.size()) in_data.write(words_[next_]);
+  }
+  std::vector<uint32_t> words_;
+  std::size_t next_ = 0;
+  bool refetched_ = false;
 };
 
 SC_MODULE(OutputWriter) {

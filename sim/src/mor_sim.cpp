@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <unistd.h>
 #include <string>
@@ -17,6 +18,7 @@
 #include "bench.hpp"
 #include "command_line.hpp"
 #include "engine_model.hpp"
+#include "mor/core/contract.hpp"
 #include "mor/core/metric.hpp"
 #include "mor/io.hpp"
 #include "mor/output_file.hpp"
@@ -174,6 +176,33 @@ void trace_handshakes(sc_trace_file* tf, const sc_clock& clk, EngineBench& b) {
   sc_trace(tf, b.sig.busy, "busy");
 }
 
+// The clock the report's times are at: --clock-mhz, else the closed clock of the cost report's "engine_clock"
+// (docs/cost.json, written by `make cost`), else the RTL's target (kEngineClockTargetMhz), said so in the report.
+// A --cost-json that cannot be read, or has no usable engine_clock, is an input error.
+std::pair<double, std::string> engine_clock(const Options& o) {
+  char buf[160];
+  if (o.clock_mhz > 0) {
+    std::snprintf(buf, sizeof buf, "--clock-mhz");
+    return {o.clock_mhz, buf};
+  }
+  const bool explicit_file = !o.cost_json.empty();
+  const std::string path = explicit_file ? o.cost_json : std::string(MOR_SOURCE_DIR) + "/docs/cost.json";
+  std::ifstream f(path);
+  nlohmann::json cost;
+  if (f) cost = nlohmann::json::parse(f, nullptr, false);
+  const bool have = f && !cost.is_discarded() && cost.is_object() && cost.contains("engine_clock") &&
+                    cost["engine_clock"].is_object() && cost["engine_clock"].value("closed_mhz", 0.0) > 0.0;
+  if (!have) {
+    if (explicit_file) throw InputError("--cost-json '" + path + "': no readable \"engine_clock\" with closed_mhz > 0");
+    std::snprintf(buf, sizeof buf, "the %d MHz target: docs/cost.json has no engine_clock yet", kEngineClockTargetMhz);
+    return {static_cast<double>(kEngineClockTargetMhz), buf};
+  }
+  const nlohmann::json& c = cost["engine_clock"];
+  std::snprintf(buf, sizeof buf, "closed clock of %s: worst slack %.3f ns, %s", explicit_file ? path.c_str() : "docs/cost.json",
+                c.value("worst_slack_ns", 0.0), c.value("method", std::string("?")).c_str());
+  return {c["closed_mhz"].get<double>(), buf};
+}
+
 MemoryConfig memory_of(const Options& o) {
   MemoryConfig mem;
   mem.read_bytes_per_cycle = o.read_bw;
@@ -235,8 +264,11 @@ void elaborate(Engines& e, std::pair<bool, bool> which, const MemoryConfig& mem,
 #endif
 }
 
-SimOutcome check_run(const Engines& e, const std::vector<Job>& jobs, const MemoryConfig& mem, double wall_seconds) {
+SimOutcome check_run(const Engines& e, const std::vector<Job>& jobs, const MemoryConfig& mem, double wall_seconds,
+                     const std::pair<double, std::string>& clock) {
   SimOutcome out;
+  out.clock_mhz = clock.first;
+  out.clock_source = clock.second;
   const EngineBench* mb = e.model_bench.get();
   const EngineBench* rb = e.rtl_bench.get();
   out.wall_seconds = wall_seconds;
@@ -255,6 +287,7 @@ SimOutcome check_run(const Engines& e, const std::vector<Job>& jobs, const Memor
 
 int run(const Options& o) {
   const MemoryConfig mem = memory_of(o);
+  const auto clock = engine_clock(o);
   std::vector<Job> jobs = make_jobs(o);
   if (jobs.empty()) throw InputError("no tensor to simulate");
   const auto which = choose_engines(o);
@@ -263,7 +296,8 @@ int run(const Options& o) {
   elaborate(engines, which, mem, jobs, clk);
   uint64_t input_bytes = 0;  // what the reader will read: the progress measure
   for (const Job& j : jobs)
-    input_bytes += (j.amax_supplied && which.first ? j.beats.size() / 2 : j.beats.size()) * static_cast<uint64_t>(kLanes * j.element_bytes);
+    input_bytes += (j.amax_supplied && which.first ? 1 : j.cfg.mode == 0 ? 2 : 1) * j.beats.size() *
+                   static_cast<uint64_t>(kLanes * j.element_bytes);
   Progress progress("mor-sim", input_bytes, "input bytes", progress_wanted(o.progress));
   engines.main().progress = &progress;
   // SystemC's infos (the last bench ends the run with sc_stop(); the VCD's default 1 ps unit) are not news for
@@ -278,7 +312,7 @@ int run(const Options& o) {
   sc_start();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (vcd) vcd->commit(sc_time_stamp().to_seconds() * 1e12);
-  const SimOutcome out = check_run(engines, jobs, mem, wall);
+  const SimOutcome out = check_run(engines, jobs, mem, wall, clock);
   const SimReport report = make_report(out);
   if (!o.quiet) std::fputs(report.text.c_str(), stdout);
   if (!o.report.empty()) write_file_atomic(o.report, report.text);

@@ -32,8 +32,10 @@ uint64_t score(const EngineBench& b, const std::vector<Job>& jobs, std::vector<s
     }
     const auto& d = b.dones[j];
     const auto& t = e.tensor;
-    if (d.decision != t.decision || d.reason != t.reason || d.nnz != t.nnz || d.group_amax != t.group_amax ||
-        (t.check_group_scale && d.group_scale != t.group_scale) || (t.check_err_sum && d.err_sum != t.err_sum))
+    if (d.status != t.status || d.decision != t.decision || d.reason != t.reason || d.nnz != t.nnz ||
+        d.group_amax != t.group_amax || d.fallbacks != t.fallbacks ||
+        (t.check_group_scale && d.group_scale != t.group_scale) ||
+        (t.check_sums && (d.sum_lo != t.sum_lo || d.sum_hi != t.sum_hi || d.err_sum != t.err_sum)))
       note(jobs[j].name + ": tensor info");
   }
   return bad;

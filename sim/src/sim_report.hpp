@@ -19,6 +19,8 @@ struct SimOutcome {
   uint64_t model_mismatches = 0, rtl_mismatches = 0, cycle_differences = 0;
   bool same_total_cycles = false;  // co-simulation: both benches ended in the same cycle
   double wall_seconds = 0;
+  double clock_mhz = 100;    // the clock the times and bandwidths are given at
+  std::string clock_source;  // where it comes from (the cost report's closed clock, --clock-mhz, or the target)
   std::vector<std::string> notes;
 };
 

@@ -1,127 +1,171 @@
 #include "subtensor_ctrl.hpp"
 
 #include "mor/core/decision.hpp"
+#include "mor/core/fp32_ops.hpp"
 #include "mor/core/scale.hpp"
 
 namespace mor::sim {
+namespace {
+constexpr uint32_t kTagE4 = static_cast<uint32_t>(FormatTag::kE4M3), kTagE5 = static_cast<uint32_t>(FormatTag::kE5M2),
+                   kTagBf16 = static_cast<uint32_t>(FormatTag::kBF16);
+constexpr uint32_t kF32MaxBits = 0x7F7FFFFFu;
+}  // namespace
 
-void SubTensorCtrl::reset() {
-  ctl_ = Control{};
-  bank_amax_[0] = bank_amax_[1] = 0;
-  bank_min_[0] = bank_min_[1] = kF32Inf;
-  bank_nf_[0] = bank_nf_[1] = 0;
-  dtag_ = dscale_ = 0;
-}
-
-void SubTensorCtrl::start(const ConfigRegs& c) {
+void SubTensorCtrl::start(const ConfigRegs&) {
   ctl_ = Control{};
   ctl_.active = true;
-  bufmem_[0].assign(c.block_beats, Beat{});
-  bufmem_[1].assign(c.block_beats, Beat{});
+  for (auto& m : mem_)
+    if (m.size() != static_cast<std::size_t>(kEngineBlockBeatsMax)) m.assign(kEngineBlockBeatsMax, Beat{});
 }
 
-uint32_t SubTensorCtrl::candidate_scale(const ConfigRegs& c, FormatTag f) const {
-  const uint32_t amax = bank_amax_[ctl_.rb];
-  return c.fp32_scales ? fp32_block_scale(amax, fmax_of(f)) : mor_e8_rz_scale(amax, fmax_of(f));
+bool SubTensorCtrl::reading() const {
+  const Drain d = ctl_.dr;
+  return d == R_M4 || d == R_M5 || d == R_F4 || d == R_F5 || d == R_EMIT;
 }
 
-SubTensorCtrl::Decision SubTensorCtrl::decide(const ConfigRegs& c) const {
-  const int rb = ctl_.rb;
-  const SubTensorRules rules{c.qe, c.e5m2_to_bf16, false};  // the engine has no E2M3 path
-  const SubTensorBand band =
-      subtensor_band(subtensor_dynamic_range(bank_amax_[rb], bank_min_[rb]), bank_nf_[rb] != 0, rules);
-  return {band.tag, band.measure, candidate_scale(c, FormatTag::kE4M3), candidate_scale(c, FormatTag::kE5M2)};
+DivRequest SubTensorCtrl::div_request() const {
+  const bool req = ctl_.dc == C_S4 || ctl_.dc == C_S5;
+  return {req, false, f32_bits(ctl_.dc == C_S5 ? kE5M2Max : kE4M3Max), bank_amax_[ctl_.db]};
 }
 
-SubTensorCtrl::Out SubTensorCtrl::outputs(const ConfigRegs& c, bool issue_ready, bool blk_room) const {
+SubTensorCtrl::Out SubTensorCtrl::outputs(const ConfigRegs& c, const In& in) const {
   Out o;
-  const Drain d = ctl_.drain;
-  o.measure_clear = d == kDecide;
-  const Beat* x = ctl_.active && d != kIdle && d != kDecide ? &bufmem_[ctl_.rb][ctl_.rbeat] : nullptr;
-  if ((d == kMeasureE4M3 || d == kMeasureE5M2) && issue_ready) {
-    const bool e5 = d == kMeasureE5M2;
-    const FormatTag f = e5 ? FormatTag::kE5M2 : FormatTag::kE4M3;
-    o.issue = Issue{true, e5 ? EngineBeat::kMeasureE5M2 : EngineBeat::kMeasureE4M3, false, x, candidate_scale(c, f), e5};
+  const Control& r = ctl_;
+  const int db = r.db, rb = r.rb;
+  o.consume = r.active && in.i_valid && !r.filled[r.wb];
+  // decide (C_CMP reads the band; the model evaluates decision.hpp's rule, equal to the RTL's comparators)
+  if (r.dc == C_CMP) {
+    const SubTensorRules rules{c.qe, c.e5m2_to_bf16, false};
+    const SubTensorBand band =
+        subtensor_band(subtensor_dynamic_range(bank_amax_[db], bank_min_[db]), bank_nf_[db] != 0, rules);
+    o.band_tag = static_cast<uint32_t>(band.tag);
+    o.measure = band.measure;
+    const uint32_t a = bank_amax_[db];
+    const bool degenerate = (a & 0x7FFFFFFFu) == 0 || ((a >> 23) & 0xFFu) == 0xFFu;
+    o.need4 = c.fp32_scales && !degenerate && (o.band_tag == kTagE4 || o.measure);
+    o.need5 = c.fp32_scales && !degenerate && (o.band_tag == kTagE5 || o.measure);
   }
-  if (d == kEmit && issue_ready && blk_room) {
-    const bool bf16 = dtag_ == static_cast<uint32_t>(FormatTag::kBF16);
-    const bool read_last = ctl_.rbeat == c.block_beats - 1;
-    if (!bf16) o.issue = Issue{true, EngineBeat::kEmit, read_last, x, dscale_,
-                               dtag_ == static_cast<uint32_t>(FormatTag::kE5M2)};
-    o.block_done = bf16 || read_last;  // a BF16 block emits no codes
-    o.blk_push = o.block_done;
-    o.blk = {ctl_.out_block, dtag_, dscale_};
-    o.finished = o.block_done && ctl_.out_block == c.num_blocks - 1;
+  o.decide_done = (r.dc == C_CMP && !o.need4 && !o.need5) ||
+                  (r.dc == C_S4W && in.div_done && !bank_measure_[db] && bank_tag_[db] != kTagE5) ||
+                  (r.dc == C_S5W && in.div_done);
+  // drain
+  const bool rd = reading(), fbp = fallback_pass(), emit = r.dr == R_EMIT;
+  const bool e5_pass = r.dr == R_M5 || r.dr == R_F5 || (emit && dtag_ == kTagE5);
+  const bool issue_now = rd && r.rd_valid && in.issue_ready && (!emit || in.blk_room) && (!fbp || in.fb_ready);
+  o.read_now = rd && r.rbeat != c.block_beats && !r.fb_wait && (!r.rd_valid || (issue_now && !fbp));
+  if (issue_now) {
+    const EngineBeat kind = r.dr == R_M4 ? EngineBeat::kMeasureE4M3 : r.dr == R_M5 ? EngineBeat::kMeasureE5M2
+                            : fbp ? EngineBeat::kFallback : EngineBeat::kEmit;
+    const uint32_t scale = (r.dr == R_M4 || r.dr == R_F4) ? bank_s4_[rb] : (r.dr == R_M5 || r.dr == R_F5) ? bank_s5_[rb]
+                                                                                                         : dscale_;
+    o.issue = Issue{true, kind, r.issued == c.block_beats - 1, &rdata_[rb], scale, e5_pass};
   }
+  o.pass_end = fbp ? (r.fb_wait && in.fb_beat_done && r.issued == c.block_beats) : (issue_now && o.issue.last);
+  o.measure_clear = r.dr == R_IDLE && r.active && r.decided[rb] && bank_measure_[rb];
+  o.fb_sum_clear = (r.dr == R_MWAIT && in.pipe_empty && !in.qe_e4m3 && !in.qe_bf16) || (r.dr == R_F4 && o.pass_end);
+  o.fb4_done = r.dr == R_F4 && o.pass_end;
+  o.fb5_done = r.dr == R_F5 && o.pass_end;
+  const bool bf16_done = r.dr == R_BF16 && in.blk_room;
+  o.block_done = (emit && o.pass_end) || bf16_done;
+  o.block_done_tag = dtag_;
+  o.blk_push = o.block_done;
+  o.blk = {r.out_block, dtag_, dscale_};
+  o.finished = o.block_done && r.out_block == c.num_blocks - 1;
   return o;
 }
 
-void SubTensorCtrl::tick(const ConfigRegs& c, const Fill& fill, const Out& out, bool issue_ready, bool x_valid,
-                         bool e4m3_not_worse) {
+void SubTensorCtrl::tick(const ConfigRegs& c, const In& in, const Out& o) {
   if (!ctl_.active) return;
-  const bool rb_was_full = ctl_.bank_full[ctl_.rb];  // the drain reads the registers before this edge
-  if (fill.fire) {
-    bufmem_[ctl_.wb][fill.beat] = *fill.x;
-    if (fill.block_last) {  // the filled buffer is whole; fill the other one
-      const int wb = ctl_.wb;
-      ctl_.bank_full[wb] = true;
-      bank_amax_[wb] = fill.block_amax;
-      bank_min_[wb] = fill.block_min_nonzero;
-      bank_nf_[wb] = fill.block_nonfinite;
-      ctl_.wb ^= 1;
-    }
+  const Control r = ctl_;  // the registers before the edge
+  Control& n = ctl_;
+  const int db = r.db, rb = r.rb;
+  // the buffers (one access each per cycle)
+  if (o.consume) mem_[r.wb][in.in_beat % kEngineBlockBeatsMax] = *in.i_data;
+  if (o.read_now) rdata_[rb] = mem_[rb][r.rbeat % kEngineBlockBeatsMax];
+  if (o.consume && in.in_block_last) {
+    n.filled[r.wb] = true;
+    n.wb = !r.wb;
   }
-  full_after_fill_ = int{ctl_.bank_full[0]} + int{ctl_.bank_full[1]};
-  drain_tick(c, out, rb_was_full, issue_ready, x_valid, e4m3_not_worse);
-}
-
-void SubTensorCtrl::drain_tick(const ConfigRegs& c, const Out& out, bool rb_was_full, bool issue_ready,
-                               bool x_valid, bool e4m3_not_worse) {
-  Control& s = ctl_;
-  switch (s.drain) {
-    case kIdle:
-      if (rb_was_full) s.drain = kDecide;
+  if (in.blk_done) {
+    n.stats_ok[r.sb] = true;
+    n.sb = !r.sb;
+    bank_amax_[r.sb] = in.blk_amax;
+    bank_min_[r.sb] = in.blk_min;
+    bank_nf_[r.sb] = in.blk_nf;
+  }
+  // decide
+  const uint32_t fp32_q = in.div_result == kF32Inf ? kF32MaxBits : in.div_result;
+  switch (r.dc) {
+    case C_IDLE: if (r.stats_ok[db] && !r.decided[db]) n.dc = C_PREP; break;
+    case C_PREP: n.dc = C_CMP; break;
+    case C_CMP:
+      n.dc = o.need4 ? C_S4 : o.need5 ? C_S5 : C_IDLE;
+      bank_tag_[db] = o.band_tag;
+      bank_measure_[db] = o.measure;
+      bank_s4_[db] = c.fp32_scales ? kF32One : mor_e8_rz_scale(bank_amax_[db], kE4M3Max);
+      bank_s5_[db] = c.fp32_scales ? kF32One : mor_e8_rz_scale(bank_amax_[db], kE5M2Max);
       break;
-    case kDecide: {
-      const Decision d = decide(c);
-      s.rbeat = 0;
-      if (d.measure) {
-        s.drain = kMeasureE4M3;
-      } else {
-        dtag_ = static_cast<uint32_t>(d.tag);
-        dscale_ = d.tag == FormatTag::kBF16 ? 0u : d.tag == FormatTag::kE5M2 ? d.s5 : d.s4;
-        s.drain = kEmit;
+    case C_S4: if (in.div_grant) n.dc = C_S4W; break;
+    case C_S4W:
+      if (in.div_done) {
+        n.dc = bank_measure_[db] || bank_tag_[db] == kTagE5 ? C_S5 : C_IDLE;
+        bank_s4_[db] = fp32_q;
       }
       break;
-    }
-    case kMeasureE4M3:
-    case kMeasureE5M2:
-      if (issue_ready) {  // one beat issued per advancing cycle
-        const bool read_last = s.rbeat == c.block_beats - 1;
-        s.rbeat = read_last ? 0 : s.rbeat + 1;
-        if (read_last) s.drain = s.drain == kMeasureE4M3 ? kMeasureE5M2 : kChoose;
+    case C_S5: if (in.div_grant) n.dc = C_S5W; break;
+    case C_S5W:
+      if (in.div_done) {
+        n.dc = C_IDLE;
+        bank_s5_[db] = fp32_q;
       }
       break;
-    case kChoose:
-      if (!x_valid) {  // the last measured beat has been summed: E4M3 unless its error sum is larger
-        const FormatTag f = e4m3_not_worse ? FormatTag::kE4M3 : FormatTag::kBF16;
-        dtag_ = static_cast<uint32_t>(f);
-        dscale_ = e4m3_not_worse ? candidate_scale(c, FormatTag::kE4M3) : 0u;
-        s.drain = kEmit;
+  }
+  if (o.decide_done) {
+    n.decided[db] = true;
+    n.db = !db;
+  }
+  // drain: counters
+  const bool issue_now = o.issue.valid;
+  if (o.read_now) n.rbeat = r.rbeat + 1;
+  if (o.read_now) n.rd_valid = true;
+  else if (issue_now) n.rd_valid = false;
+  if (issue_now) n.issued = r.issued + 1;
+  if (issue_now && fallback_pass()) n.fb_wait = true;
+  else if (in.fb_beat_done) n.fb_wait = false;
+  // drain: the data registers of the drained block (from the registers before the edge)
+  if (r.dr == R_IDLE && r.decided[rb]) {
+    dtag_ = bank_tag_[rb];
+    dscale_ = bank_tag_[rb] == kTagBf16 ? 0 : bank_tag_[rb] == kTagE5 ? bank_s5_[rb] : bank_s4_[rb];
+  }
+  if ((r.dr == R_MWAIT && in.pipe_empty && (in.qe_e4m3 || in.qe_bf16)) || (r.dr == R_F5 && o.pass_end)) {
+    const bool e4 = r.dr == R_MWAIT ? in.qe_e4m3 : in.fb_e4m3;
+    dtag_ = e4 ? kTagE4 : kTagBf16;
+    dscale_ = e4 ? bank_s4_[rb] : 0;
+  }
+  switch (r.dr) {
+    case R_IDLE:
+      if (r.decided[rb]) n.dr = bank_measure_[rb] ? R_M4 : bank_tag_[rb] == kTagBf16 ? R_BF16 : R_EMIT;
+      break;
+    case R_M4: if (o.pass_end) n.dr = R_M5; break;
+    case R_M5: if (o.pass_end) n.dr = R_MWAIT; break;
+    case R_MWAIT: if (in.pipe_empty) n.dr = in.qe_e4m3 ? R_EMIT : in.qe_bf16 ? R_BF16 : R_F4; break;
+    case R_F4: if (o.pass_end) n.dr = R_F5; break;
+    case R_F5: if (o.pass_end) n.dr = in.fb_e4m3 ? R_EMIT : R_BF16; break;
+    default:
+      if (o.block_done) {  // R_EMIT, R_BF16: release the buffer
+        n.filled[rb] = false;
+        n.stats_ok[rb] = false;
+        n.decided[rb] = false;
+        n.rb = !rb;
+        n.out_block = r.out_block + 1;
+        n.dr = R_IDLE;
+        if (o.finished) n.active = false;
       }
       break;
-    case kEmit:
-      if (out.block_done) {
-        s.bank_full[s.rb] = false;
-        s.rb ^= 1;
-        s.rbeat = 0;
-        s.drain = kIdle;
-        ++s.out_block;
-        if (out.finished) s.active = false;
-      } else if (out.issue.valid) {
-        ++s.rbeat;
-      }
-      break;
+  }
+  if (o.pass_end || r.dr == R_IDLE || r.dr == R_MWAIT) {  // every pass reads the buffer from its first beat
+    n.rbeat = 0;
+    n.issued = 0;
   }
 }
 

@@ -1,79 +1,90 @@
-// The SystemC model's twin of rtl/src/mor_subtensor_ctrl.sv, the sub-tensor controller (spec 7, D7): each block
-// is written into one of two block buffers while its statistics are gathered; the other buffer drains: decide the
-// format from the dynamic range (decision.hpp subtensor_band), measure the E4M3 and E5M2 errors when quant-error
-// mode needs them (two extra buffer reads through the lanes), then issue the block's beats with its scale
-// (scale.hpp fp32_block_scale or mor_e8_rz_scale) and push its block info.
+// The SystemC model's twin of rtl/src/mor_subtensor_ctrl.sv, the sub-tensor controller (spec 7, D7): one pass
+// through two block buffers (1RW, the read data registered a cycle after the address), three parts in block order:
+//   fill    consumed beats are written into the free buffer; its statistics arrive three cycles after its last beat
+//   decide  each filled buffer's format and scales: C_PREP, C_CMP (the bands and MOR_E8_RZ scales by comparison,
+//           engine_rules.hpp, equal to decision.hpp / scale.hpp, which the model evaluates), then one or two
+//           divisions on the shared divider for FP32 scales
+//   drain   the decided buffer is read and issued: a quant-error block twice as measured beats, twice as fallback
+//           beats only when the bounds leave E4M3 vs E5M2 open, then once to emit its codes
+// The same states, registers and cycles as the RTL; names as there.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "engine_types.hpp"
-#include "mor/core/fp32_ops.hpp"
 
 namespace mor::sim {
 
 class SubTensorCtrl {
  public:
-  enum Drain { kIdle, kDecide, kMeasureE4M3, kMeasureE5M2, kChoose, kEmit };
+  enum Decide { C_IDLE, C_PREP, C_CMP, C_S4, C_S4W, C_S5, C_S5W };
+  enum Drain { R_IDLE, R_M4, R_M5, R_MWAIT, R_F4, R_F5, R_EMIT, R_BF16 };
 
-  void reset();
+  void reset() { ctl_ = Control{}; }
   void start(const ConfigRegs& c);
   bool active() const { return ctl_.active; }
-  Drain drain() const { return ctl_.drain; }
-  int full_banks_after_fill() const { return full_after_fill_; }  // for the model's high-water mark
+  Drain drain() const { return ctl_.dr; }
+  Decide decide_state() const { return ctl_.dc; }
+  int filled_banks() const { return int{ctl_.filled[0]} + int{ctl_.filled[1]}; }
+  // The buffer's read register: the issued beat's elements (and the fallback unit's).
+  const Beat* read_data() const { return &rdata_[ctl_.rb]; }
+  DivRequest div_request() const;
 
-  bool in_ready() const { return ctl_.active && !ctl_.bank_full[ctl_.wb]; }
-  bool gather() const { return ctl_.active; }
-
-  // This cycle's outputs of the drain side.
+  // This cycle's inputs and combinational outputs.
+  struct In {
+    bool i_valid = false;
+    const Beat* i_data = nullptr;
+    uint32_t in_beat = 0;
+    bool in_block_last = false;
+    bool blk_done = false;
+    uint32_t blk_amax = 0, blk_min = 0, blk_nf = 0;
+    bool issue_ready = false, blk_room = false, pipe_empty = false;
+    bool qe_e4m3 = false, qe_bf16 = false, fb_e4m3 = false, fb_ready = false, fb_beat_done = false;
+    bool div_grant = false, div_done = false;
+    uint32_t div_result = 0;
+  };
   struct Out {
+    bool consume = false;
     Issue issue;
     bool blk_push = false;
     BlockInfo blk;
-    bool measure_clear = false;  // a block's decision starts: clear the measured error sums
-    bool block_done = false;     // the drained block is finished (its format: blk.tag)
-    bool finished = false;       // ... and it is the tensor's last
+    bool measure_clear = false, fb_sum_clear = false, fb4_done = false, fb5_done = false;
+    bool block_done = false, finished = false;
+    uint32_t block_done_tag = 0;
+    // internal
+    bool read_now = false, pass_end = false, decide_done = false, need4 = false, need5 = false;
+    uint32_t band_tag = 0;
+    bool measure = false;
   };
-  Out outputs(const ConfigRegs& c, bool issue_ready, bool blk_room) const;
+  Out outputs(const ConfigRegs& c, const In& in) const;
 
-  // One rising clock edge. `fill_*` is the accepted beat, its position and its block's statistics.
-  struct Fill {
-    bool fire = false;
-    const Beat* x = nullptr;
-    uint32_t beat = 0;
-    bool block_last = false;
-    uint32_t block_amax = 0, block_min_nonzero = 0, block_nonfinite = 0;
-  };
-  void tick(const ConfigRegs& c, const Fill& fill, const Out& out, bool issue_ready, bool x_valid,
-            bool e4m3_not_worse);
+  // One rising clock edge (not the start edge).
+  void tick(const ConfigRegs& c, const In& in, const Out& o);
 
  private:
-  // The decision of buffer rb's block (only computed in the states that read it).
-  struct Decision {
-    FormatTag tag;
-    bool measure;
-    uint32_t s4, s5;  // candidate scales
-  };
-  Decision decide(const ConfigRegs& c) const;
-  uint32_t candidate_scale(const ConfigRegs& c, FormatTag f) const;
-  void drain_tick(const ConfigRegs& c, const Out& out, bool rb_was_full, bool issue_ready, bool x_valid,
-                  bool e4m3_not_worse);
+  bool reading() const;
+  bool fallback_pass() const { return ctl_.dr == R_F4 || ctl_.dr == R_F5; }
 
   // Control registers, cleared after reset and when a tensor starts.
   struct Control {
     bool active = false;
-    bool bank_full[2] = {false, false};
-    int wb = 0, rb = 0;  // buffer being filled, buffer being drained
-    Drain drain = kIdle;
-    uint32_t rbeat = 0, out_block = 0;
+    int wb = 0, sb = 0, db = 0, rb = 0;
+    bool filled[2] = {false, false}, stats_ok[2] = {false, false}, decided[2] = {false, false};
+    Decide dc = C_IDLE;
+    Drain dr = R_IDLE;
+    uint32_t rbeat = 0, issued = 0;
+    bool rd_valid = false, fb_wait = false;
+    uint32_t out_block = 0;
   };
   Control ctl_;
-  // Data registers: a filled buffer's statistics, the drained block's format and scale.
-  uint32_t bank_amax_[2] = {0, 0}, bank_min_[2] = {kF32Inf, kF32Inf}, bank_nf_[2] = {0, 0};
+  // Data registers.
+  uint32_t bank_amax_[2] = {0, 0}, bank_min_[2] = {0, 0}, bank_nf_[2] = {0, 0};
+  uint32_t bank_tag_[2] = {0, 0}, bank_s4_[2] = {0, 0}, bank_s5_[2] = {0, 0};
+  bool bank_measure_[2] = {false, false};
   uint32_t dtag_ = 0, dscale_ = 0;
-  std::vector<Beat> bufmem_[2];
-  int full_after_fill_ = 0;
+  std::vector<Beat> mem_[2];  // the two buffers
+  Beat rdata_[2] = {};        // their read registers
 };
 
 }  // namespace mor::sim

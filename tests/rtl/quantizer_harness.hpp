@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -38,10 +39,12 @@ class QuantizerHarness {
   QuantizerHarness(const QuantizerHarness&) = delete;
   QuantizerHarness& operator=(const QuantizerHarness&) = delete;
 
-  // Runs one tensor: `inputs` = engine_input_beats(t, c), `want` = engine_expected(t, c) (the caller computes them,
-  // so a benchmark can time the model apart from the RTL). Each cycle the input is valid with probability p_valid
-  // and each output channel ready with probability p_ready. Returns the number of mismatches; the first few are
-  // described in `first_mismatches`.
+  // Runs one tensor: `inputs` = engine_input_beats(t, c) (one pass), `want` = engine_expected(t, c) (the caller
+  // computes them, so a benchmark can time the model apart from the RTL). The harness is the engine's memory: it
+  // offers the passes of the input (a third when the engine raises refetch) and stores the block metadata of pass 1
+  // to offer it back. Each cycle the input and the metadata are valid with probability p_valid and each output
+  // channel is ready with probability p_ready. Returns the number of mismatches; the first few are described in
+  // `first_mismatches`.
   uint64_t run(const EngineConfig& c, const std::vector<std::vector<uint32_t>>& inputs, const EngineExpect& want,
                std::mt19937_64& rng, QuantizerCoverage& cov, double p_valid, double p_ready);
 
@@ -50,6 +53,8 @@ class QuantizerHarness {
   uint64_t cycles = 0, stalls_in = 0, stalls_code = 0, stalls_blk = 0;
 
  private:
+  void check_tensor_info(const EngineConfig& c, const EngineTensorInfo& ti, QuantizerCoverage& cov,
+                         const std::function<void(const std::string&)>& mismatch);
   void rise();  // clk 0 -> 1 (the clk = 0 evaluation already ran)
   void tick();  // a whole clock cycle
   std::unique_ptr<Vquantizer> dut_;

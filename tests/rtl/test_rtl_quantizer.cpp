@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "mor/engine.hpp"
@@ -132,7 +133,34 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
   const uint64_t e5m2_before = cov.hits["block format e5m2"];
   const Tensor e5_band = make_blocks(rng, e5, cov, kEngineStyleE5Band);
   bad += run_tensor(h, e5_band, e5, rng, cov, 0.7, 0.7);
-  directed.add(zeros.size() + same.size() + e5_band.size(), bad - bad_random);
+  // Directed: a tensor past 4096 blocks (the engine keeps no per-block memory: the block amax leave on the metadata
+  // port), in both modes.
+  uint64_t directed_elements = zeros.size() + same.size() + e5_band.size();
+  for (int mode : {0, 2}) {
+    Config big;
+    big.mode = mode;
+    big.block_beats = 1;
+    big.num_blocks = 4200;
+    const Tensor t = make_blocks(rng, big, cov);
+    bad += run_tensor(h, t, big, rng, cov, 0.9, 0.9);
+    directed_elements += t.size();
+  }
+  // Directed: configurations the engine refuses (done with status REFUSED, nothing read, nothing written).
+  const Config ok_shape;  // the tensor the refused configurations are offered (never read)
+  const Tensor offered = make_blocks(rng, ok_shape, cov);
+  for (const auto& [mode, beats, blocks_n] : {std::tuple{0, 0, 3}, std::tuple{2, 0, 3}, std::tuple{0, 4, 0},
+                                              std::tuple{1, 4, 3}, std::tuple{3, 4, 3},
+                                              std::tuple{2, kEngineBlockBeatsMax + 1, 3}}) {
+    Config refused = ok_shape;
+    refused.mode = mode;
+    refused.block_beats = beats;
+    refused.num_blocks = blocks_n;
+    ASSERT_TRUE(engine_refuses(refused));
+    const std::size_t reported = h.first_mismatches.size();
+    bad += h.run(refused, engine_input_beats(offered, ok_shape), engine_expected(offered, refused), rng, cov, 1.0, 1.0);
+    for (std::size_t i = reported; i < h.first_mismatches.size(); ++i) ADD_FAILURE() << h.first_mismatches[i];
+  }
+  directed.add(directed_elements, bad - bad_random);
   if (bad != bad_random) directed.mismatch(0, h.first_mismatches.empty() ? "?" : h.first_mismatches.back());
   EXPECT_GE(cov.hits["block format e5m2"] - e5m2_before, 8u) << "the E5M2-band tensor gave few E5M2 blocks";
   EXPECT_EQ(bad, 0u);
@@ -145,7 +173,9 @@ TEST(rtl_quantizer, RandomAndDirectedBlocksBothModes) {
   for (const char* k : {"tensor decision e4m3", "tensor decision bf16", "block format e4m3", "block format e5m2",
                         "block format bf16", "reason nonfinite", "reason all-zero", "reason rejected",
                         "threshold tie", "code back-pressure stall", "block-info back-pressure stall",
-                        "input block NaN inside", "input block Inf inside", "input block all-zero"})
+                        "input block NaN inside", "input block Inf inside", "input block all-zero",
+                        "tensor-level fallback pass", "quant-error block fallback", "tensor past 4096 blocks",
+                        "refused configuration"})
     EXPECT_GT(cov.hits[k], 0u) << k;
 }
 

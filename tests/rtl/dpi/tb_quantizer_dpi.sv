@@ -26,14 +26,16 @@ module tb_quantizer_dpi;
   always #5 clk = ~clk;
 
   logic start, busy, in_valid, in_ready, code_valid, code_ready, code_block_last, blk_valid, blk_ready, done;
-  logic [1:0] cfg_mode, blk_tag, decision_tag, reason;
-  logic [9:0] cfg_block_beats;
-  logic [15:0] cfg_num_blocks, blk_index;
-  logic [31:0] cfg_threshold_fx, blk_scale, group_scale, group_amax;
+  logic refetch, meta_out_valid, meta_out_ready, meta_in_valid, meta_in_ready;
+  logic [31:0] meta_out_data, meta_in_data;
+  logic [1:0] cfg_mode, blk_tag, decision_tag, reason, status;
+  logic [9:0] cfg_block_beats;  // $clog2(ENGINE_BLOCK_BEATS_MAX = 512) + 1
+  logic [31:0] cfg_num_blocks, blk_index;
+  logic [31:0] cfg_threshold_fx, blk_scale, group_scale, group_amax, fallbacks;
   logic cfg_qe_mode, cfg_e5m2_to_bf16, cfg_fp32_scales;
   logic [LANES*32-1:0] in_data;
   logic [LANES*8-1:0] code_data;
-  logic [63:0] err_sum;
+  logic [63:0] sum_lo, sum_hi, err_sum;
   logic [39:0] nnz;
   mor_quantizer dut (.*);
 
@@ -41,7 +43,8 @@ module tb_quantizer_dpi;
   int unsigned elem[TENSOR_MAX];
   int unsigned block[BLOCK_MAX];                   // one block's elements, for the DPI block functions
   logic [LANES*8:0] want_codes[$];                 // {last, codes lane LANES-1 .. 0}
-  logic [49:0] want_blocks[$];                     // {index, tag, scale}
+  logic [65:0] want_blocks[$];                     // {index, tag, scale}
+  logic [31:0] meta_mem[MAX_BLOCKS];               // the metadata memory: the block amax the engine sent out
   logic [1:0] want_decision, want_reason;
   logic [31:0] want_group_scale, want_amax;
   logic [63:0] want_err;
@@ -133,7 +136,7 @@ module tb_quantizer_dpi;
     total_err = 0;
     for (int b = 0; b < blocks; b++) begin
       s = mor_dpi_gam_block_scale(gs, amax[b], MOR_TAG_E4M3);
-      want_blocks.push_back({16'(b), 2'(MOR_TAG_E4M3), 24'h0, 8'(mor_dpi_gam_exp_offset(gs, s))});
+      want_blocks.push_back({32'(b), 2'(MOR_TAG_E4M3), 24'h0, 8'(mor_dpi_gam_exp_offset(gs, s))});
       blocks_of_tag[MOR_TAG_E4M3]++;
       predict_codes(b, beats, s, MOR_TAG_E4M3, block_err);  // the E4M3 codes go out even if the tensor is rejected
       total_err += block_err;
@@ -171,7 +174,7 @@ module tb_quantizer_dpi;
       measured_blocks += int'(measure);
       scale = 0;  // a BF16 block has no scale
       if (tag != MOR_TAG_BF16) scale = mor_dpi_block_scale(amax, tag, rule);
-      want_blocks.push_back({16'(b), 2'(tag), scale});
+      want_blocks.push_back({32'(b), 2'(tag), scale});
       per_tag[tag] += longint'(n);
       if (tag != MOR_TAG_BF16) predict_codes(b, beats, scale, tag, block_err);
     end
@@ -184,7 +187,7 @@ module tb_quantizer_dpi;
   endtask
 
   // Functional coverage of the predictions: blocks per tag, sub-tensor blocks measured in quant-error mode.
-  int blocks_of_tag[4], measured_blocks;
+  int blocks_of_tag[4], measured_blocks, tl_fallbacks;
   longint unsigned elements_checked;
 
   // ---- driving and comparing ----
@@ -196,24 +199,43 @@ module tb_quantizer_dpi;
 
   task automatic run_tensor(input int tensor_no, input int passes, input int beats_per_pass, input int p_valid,
                             input int p_ready);
-    int i_in;
+    int i_in, m_out, m_in, n_pass;
     logic [LANES*8-1:0] got_codes;
-    logic [49:0] got_block;
+    logic [65:0] got_block;
     logic [31:0] got_amax;
-    bit finished;
+    longint unsigned limit;
+    bit finished, refetched;
     i_in = 0;
+    m_out = 0;
+    m_in = 0;
+    n_pass = passes;
     finished = 0;
+    refetched = 0;
     @(negedge clk);
     start = 1;
     @(negedge clk);
     start = 0;
     while (!finished) begin
-      in_valid = i_in < passes * beats_per_pass && coin(p_valid);
+      in_valid = i_in < n_pass * beats_per_pass && coin(p_valid);
       for (int l = 0; l < LANES; l++) in_data[l*32 +: 32] = elem[(i_in % beats_per_pass) * LANES + l];
+      meta_in_valid = m_in < m_out && coin(p_valid);
+      if (meta_in_valid) meta_in_data = meta_mem[m_in];
+      meta_out_ready = coin(p_ready);
       code_ready = coin(p_ready);
       blk_ready = coin(p_ready);
       @(posedge clk);
       if (in_valid && in_ready) i_in++;
+      if (meta_in_valid && meta_in_ready) m_in++;
+      if (refetch && !refetched) begin  // the fallback pass: the tensor and its block amax once more
+        refetched = 1;
+        n_pass++;
+        m_in = 0;
+      end
+      if (meta_out_valid && meta_out_ready) begin
+        if (m_out >= MAX_BLOCKS) mismatch(tensor_no, "more metadata words than blocks");
+        meta_mem[m_out] = meta_out_data;
+        m_out++;
+      end
       if (code_valid && code_ready) begin
         got_codes = code_data;
         if (fault == "code" && !fault_done && want_codes.size() == 1) {got_codes[0], fault_done} = {~got_codes[0], 1'b1};
@@ -235,18 +257,31 @@ module tb_quantizer_dpi;
         finished = 1;
         got_amax = group_amax;
         if (fault == "tensor" && !fault_done && tensor_no == 3) {got_amax[0], fault_done} = {~got_amax[0], 1'b1};
-        if (decision_tag !== want_decision || reason !== want_reason || nnz !== want_nnz || got_amax !== want_amax ||
-            (want_check_gs_err && (group_scale !== want_group_scale || err_sum !== want_err)))
-          mismatch(tensor_no, {$sformatf("tensor info (decision reason nnz amax group_scale err_sum): engine %0d %0d %0d %h %h %0d",
-                                         decision_tag, reason, nnz, got_amax, group_scale, err_sum),
-                               $sformatf(", model %0d %0d %0d %h %h %0d", want_decision, want_reason, want_nnz,
-                                         want_amax, want_group_scale, want_err)});
+        if (status !== 2'd0 /* EngineStatus::kOk */ || decision_tag !== want_decision || reason !== want_reason ||
+            nnz !== want_nnz || got_amax !== want_amax || (want_check_gs_err && group_scale !== want_group_scale))
+          mismatch(tensor_no, {$sformatf("tensor info (status decision reason nnz amax group_scale): engine %0d %0d %0d %0d %h %h",
+                                         status, decision_tag, reason, nnz, got_amax, group_scale),
+                               $sformatf(", model 0 %0d %0d %0d %h %h", want_decision, want_reason, want_nnz,
+                                         want_amax, want_group_scale)});
+        // Tensor-level error sums (docs/ENGINE.md): the interval bounds hold the exact sum; they decided (the limit
+        // T_fx * NNZ outside [Sum lo, Sum hi)) unless the engine read the tensor a third time for the exact sum.
+        limit = longint'(cfg_threshold_fx) * longint'(want_nnz);
+        if (cfg_mode == 0 && want_check_gs_err && want_nnz != 0 &&
+            (sum_lo > want_err || want_err > sum_hi || fallbacks != 32'(refetched) ||
+             (refetched ? (err_sum !== want_err || !(sum_lo <= limit && limit < sum_hi))
+                        : (err_sum !== 0 || (sum_lo <= limit && limit < sum_hi)))))
+          mismatch(tensor_no, $sformatf("error sums: engine Sum lo %0d, Sum hi %0d, fallbacks %0d, err_sum %0d; exact %0d, limit %0d",
+                                        sum_lo, sum_hi, fallbacks, err_sum, want_err, limit));
       end
       @(negedge clk);
     end
     if (want_codes.size() != 0 || want_blocks.size() != 0)
       mismatch(tensor_no, $sformatf("%0d code beats and %0d block infos never came", want_codes.size(),
                                     want_blocks.size()));
+    tl_fallbacks += int'(refetched);
+    if (i_in != n_pass * beats_per_pass || (cfg_mode == 0 && m_out != 0 && m_in != m_out))
+      mismatch(tensor_no, $sformatf("the engine read %0d of %0d input beats, %0d of %0d metadata words", i_in,
+                                    n_pass * beats_per_pass, m_in, m_out));
   endtask
 
   // ---- the converter path of the package against the RTL E4M3 lane, every mode (SR with random words) ----
@@ -293,13 +328,14 @@ module tb_quantizer_dpi;
     void'($urandom(seed));
     mor_dpi_check_constants();
     check_converters(20000);
-    {start, in_valid, code_ready, blk_ready, in_data} = '0;
+    {start, in_valid, code_ready, blk_ready, in_data, meta_in_valid, meta_out_ready, meta_in_data} = '0;
     {cfg_mode, cfg_block_beats, cfg_num_blocks, cfg_threshold_fx, cfg_qe_mode, cfg_e5m2_to_bf16, cfg_fp32_scales} = '0;
     repeat (2) @(negedge clk);
     rst_n = 1;
     kinds = '{0, 0, 0, 0};
     blocks_of_tag = '{0, 0, 0, 0};
     measured_blocks = 0;
+    tl_fallbacks = 0;
     elements_checked = 0;
     for (int t = 0; t < tensors; t++) begin
       beats = 1 << ($urandom % 4);
@@ -308,7 +344,7 @@ module tb_quantizer_dpi;
       {qe, e5_to_bf16, fp32_scales} = 3'($urandom);
       cfg_mode = t % 2 == 0 ? 2'd0 : 2'd2;
       cfg_block_beats = 10'(beats);
-      cfg_num_blocks = 16'(blocks);
+      cfg_num_blocks = 32'(blocks);
       cfg_threshold_fx = threshold_fx;
       {cfg_qe_mode, cfg_e5m2_to_bf16, cfg_fp32_scales} = {qe, e5_to_bf16, fp32_scales};
       tensor_exp = 107 + int'($urandom % 40);
@@ -321,6 +357,18 @@ module tb_quantizer_dpi;
       end
       want_codes.delete();
       want_blocks.delete();
+      if (cfg_mode == 0 && t % 16 == 12) begin
+        // A threshold at the tensor's mean error: T_fx * NNZ then falls inside the interval bounds, and the engine
+        // reads the tensor a third time for the exact err_sum (the fallback pass).
+        int saved_e4;
+        saved_e4 = blocks_of_tag[MOR_TAG_E4M3];
+        predict_tensor_level(beats, blocks, threshold_fx);
+        blocks_of_tag[MOR_TAG_E4M3] = saved_e4;
+        want_codes.delete();
+        want_blocks.delete();
+        if (want_nnz != 0) threshold_fx = 32'(want_err / 64'(want_nnz));
+        cfg_threshold_fx = threshold_fx;
+      end
       if (cfg_mode == 0) predict_tensor_level(beats, blocks, threshold_fx);
       else predict_subtensor(beats, blocks, qe, e5_to_bf16, fp32_scales);
       kinds[want_reason]++;
@@ -335,14 +383,14 @@ module tb_quantizer_dpi;
       $fatal(1, "coverage: reasons accepted %0d rejected %0d non-finite %0d all-zero %0d (each must occur)",
              kinds[0], kinds[1], kinds[2], kinds[3]);
     if (blocks_of_tag[MOR_TAG_E4M3] == 0 || blocks_of_tag[MOR_TAG_E5M2] == 0 || blocks_of_tag[MOR_TAG_BF16] == 0 ||
-        measured_blocks == 0)
-      $fatal(1, "coverage: blocks E4M3 %0d E5M2 %0d BF16 %0d, quant-error measured %0d (each must occur)",
-             blocks_of_tag[0], blocks_of_tag[1], blocks_of_tag[2], measured_blocks);
+        measured_blocks == 0 || tl_fallbacks == 0)
+      $fatal(1, "coverage: blocks E4M3 %0d E5M2 %0d BF16 %0d, quant-error measured %0d, tensor-level fallbacks %0d (each must occur)",
+             blocks_of_tag[0], blocks_of_tag[1], blocks_of_tag[2], measured_blocks, tl_fallbacks);
     $display("PASS: %0d random tensors, %0d elements (seed %0d), every transaction equal to the DPI model", tensors,
              elements_checked, seed);
-    $display("  reasons: accepted %0d, rejected %0d, non-finite %0d, all-zero %0d; blocks: E4M3 %0d, E5M2 %0d, BF16 %0d, quant-error measured %0d",
+    $display("  reasons: accepted %0d, rejected %0d, non-finite %0d, all-zero %0d; blocks: E4M3 %0d, E5M2 %0d, BF16 %0d, quant-error measured %0d; tensor-level fallback passes %0d",
              kinds[0], kinds[1], kinds[2], kinds[3], blocks_of_tag[0], blocks_of_tag[1], blocks_of_tag[2],
-             measured_blocks);
+             measured_blocks, tl_fallbacks);
     $finish;
   end
 endmodule

@@ -64,15 +64,30 @@ inline constexpr double kDefaultThreshold = 0.045;
 // ---- the engine's parameters (docs/ENGINE.md): the defaults of the RTL, the SystemC model and the harnesses ----
 
 inline constexpr int kEngineLanes = 32;            // elements per beat
-inline constexpr int kEngineBlockBeatsMax = 512;   // largest block in beats (128x128 at 32 lanes)
-inline constexpr int kEngineMaxBlocks = 4096;      // tensor-level block amax memory depth
-inline constexpr int kEnginePipe = 2;              // register stages between the lanes and the code output
+inline constexpr int kEngineBlockBeatsMax = 512;   // largest block in beats (128x128 at 32 lanes): block buffer depth
 inline constexpr int kEngineBlockFifoDepth = 4;    // block-info FIFO entries
+inline constexpr int kEngineMetaFifoDepth = 8;     // block-amax queues of the metadata port (tensor-level mode)
+// Register cuts inside the lanes between stage X and the code stage: bit 0 after the product, bit 1 after the FP32
+// rounding. 3 (both) is the 100 MHz plan on SKY130 HD (docs/ENGINE.md, "Timing"); each cut removed saves a
+// register stage and lowers the clock.
+inline constexpr int kEngineLaneCuts = 3;
+inline constexpr int kEngineIntervalK = 8;         // the interval metric's reciprocal table: 2^K entries
+inline constexpr int kEngineClockTargetMhz = 100;  // the clock the RTL is pipelined for (SKY130 HD tt_025C_1v80)
+// The 64-bit error sums are exact for up to 2^39 elements (D5): a larger tensor is refused.
+inline constexpr int kEngineElementsLog2Max = 39;
+inline constexpr int kEngineMaxBlocks = 4096;  // TEMPORARY (removed with the block amax memory)
+inline constexpr int kEnginePipe = 2;          // TEMPORARY
 
-// What a beat issued into the engine's lanes is for: its codes go out (emit), or only its error sum counts, in
-// E4M3 or E5M2 (quant-error mode measures a block both ways before it chooses). Internal to the engine, shared by
-// the RTL units and the SystemC model.
-enum class EngineBeat : uint8_t { kEmit = 0, kMeasureE4M3 = 1, kMeasureE5M2 = 2 };
+// What a beat issued into the engine's lanes is for: its codes go out (emit); only its interval bounds count, in
+// E4M3 or E5M2 (quant-error mode measures a block both ways before it chooses); or its codes go to the fallback unit,
+// which computes the beat's exact errors (an undecided tensor or block). Internal to the engine, shared by the RTL
+// units and the SystemC model.
+enum class EngineBeat : uint8_t { kEmit = 0, kMeasureE4M3 = 1, kMeasureE5M2 = 2, kFallback = 3 };
 inline constexpr int kEngineBeatBits = 2;
+
+// The engine's status with the done pulse: the tensor ran, or its configuration was refused (no input is read and
+// no code is written: zero-sized blocks, a block past the block buffers, a tensor past the exact range, mode 1 or 3).
+enum class EngineStatus : uint8_t { kOk = 0, kRefused = 1 };
+inline constexpr int kEngineStatusBits = 2;
 
 }  // namespace mor
