@@ -234,7 +234,7 @@ std::string engine_section() {
   out += int_param("ENGINE_PIPE", kEnginePipe, "TEMPORARY");
   out += int_param("ENGINE_META_FIFO_DEPTH", kEngineMetaFifoDepth, "block-amax queues of the metadata port");
   out += int_param("ENGINE_LANE_CUTS", kEngineLaneCuts, "register cuts in the lanes' multiply (bit mask)");
-  out += int_param("ENGINE_INTERVAL_K", kEngineIntervalK, "interval metric table: 2^K entries");
+  out += int_param("ENGINE_INTERVAL_K", kEngineIntervalK, "interval metric table: 2^K + 1 nodes");
   out += int_param("ENGINE_ELEMENTS_LOG2_MAX", kEngineElementsLog2Max, "larger tensors are refused");
   out += "  // What a beat issued into the lanes is for (mor::EngineBeat).\n  typedef enum logic [1:0] {\n";
   out += line("    BEAT_EMIT = 2'd%d,", static_cast<int>(EngineBeat::kEmit));

@@ -266,7 +266,7 @@ package mor_pkg;
   localparam int ENGINE_PIPE = 2;                         // TEMPORARY
   localparam int ENGINE_META_FIFO_DEPTH = 8;              // block-amax queues of the metadata port
   localparam int ENGINE_LANE_CUTS = 3;                    // register cuts in the lanes' multiply (bit mask)
-  localparam int ENGINE_INTERVAL_K = 8;                   // interval metric table: 2^K entries
+  localparam int ENGINE_INTERVAL_K = 6;                   // interval metric table: 2^K + 1 nodes
   localparam int ENGINE_ELEMENTS_LOG2_MAX = 39;           // larger tensors are refused
   // What a beat issued into the lanes is for (mor::EngineBeat).
   typedef enum logic [1:0] {

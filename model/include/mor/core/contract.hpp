@@ -71,7 +71,7 @@ inline constexpr int kEngineMetaFifoDepth = 8;     // block-amax queues of the m
 // rounding. 3 (both) is the 100 MHz plan on SKY130 HD (docs/ENGINE.md, "Timing"); each cut removed saves a
 // register stage and lowers the clock.
 inline constexpr int kEngineLaneCuts = 3;
-inline constexpr int kEngineIntervalK = 8;         // the interval metric's reciprocal table: 2^K entries
+inline constexpr int kEngineIntervalK = 6;  // the interval metric's table: 2^K + 1 nodes (6..10); the lanes' cost rows use it too
 inline constexpr int kEngineClockTargetMhz = 100;  // the clock the RTL is pipelined for (SKY130 HD tt_025C_1v80)
 // The 64-bit error sums are exact for up to 2^39 elements (D5): a larger tensor is refused.
 inline constexpr int kEngineElementsLog2Max = 39;

@@ -26,6 +26,7 @@ namespace mor {
 inline constexpr int kIntervalMinK = 6;
 inline constexpr int kIntervalMaxK = 10;
 inline constexpr int kIntervalDefaultK = 6;
+static_assert(kEngineIntervalK >= kIntervalMinK && kEngineIntervalK <= kIntervalMaxK, "the engine's K must keep Lemma R");
 inline constexpr int kIntervalSpanBits = 11;  // index + interpolation fraction: y's top 11 fraction bits
 // R = 2/m in units of 2^-11: R in [2049, 4096], so R - 2049 fits 11 bits. The table nodes carry one bit more
 // (units of 2^-12) and R is rounded up once, at the end.
