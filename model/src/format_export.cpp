@@ -12,6 +12,7 @@
 #include "mor/core/fp32_ops.hpp"
 #include "mor/names.hpp"
 #include "mor/policy.hpp"
+#include "mor/strformat.hpp"
 
 namespace mor {
 namespace {
@@ -37,12 +38,11 @@ const char* special_name(Special s) {
 
 std::string line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string line(const char* fmt, ...) {
-  char buf[256];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::string s = vstrformat(fmt, ap);
   va_end(ap);
-  return std::string(buf) + "\n";
+  return s + "\n";
 }
 
 // 32'h43E0_0000: FP32 bits grouped as the RTL writes them.

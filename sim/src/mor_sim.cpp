@@ -42,7 +42,7 @@ struct InputError : std::runtime_error {
 // fits the block buffers, else 1x128 or 1x32 rows; {0, 0} when nothing tiles it.
 BlockShape engine_block_for(const Tensor& t, BlockShape want) {
   if (t.rows % want.rows == 0 && t.cols % want.cols == 0 && want.rows * want.cols % kLanes == 0 &&
-      want.rows * want.cols <= 512 * kLanes)
+      want.rows * want.cols <= kEngineBlockBeatsMax * kLanes)
     return want;
   if (t.cols % 128 == 0) return {1, 128};
   if (t.cols % 32 == 0) return {1, 32};

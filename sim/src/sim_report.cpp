@@ -1,15 +1,17 @@
 #include "sim_report.hpp"
 
-#include <cstdarg>
 #include <cstdio>
 #include <sstream>
+
+#include "mor/policy.hpp"
+#include "mor/strformat.hpp"
 
 namespace mor::sim {
 
 namespace {
 
-const char* tag_name(uint32_t t) { return t == 0 ? "e4m3" : t == 1 ? "e5m2" : t == 2 ? "bf16" : "e2m3"; }
-const char* reason_name(uint32_t r) { return r == 0 ? "accepted" : r == 1 ? "rejected" : r == 2 ? "nonfinite" : "all-zero"; }
+const char* tag_name(uint32_t t) { return name_of(static_cast<FormatTag>(t)); }
+const char* reason_name(uint32_t r) { return name_of(static_cast<Reason>(r)); }
 
 // Blocks per format. Sub-tensor: the tags of the block infos. Tensor-level: every block is in the decided format
 // (the engine's block infos there carry GAM offsets k_j, not formats, and a BF16 tensor has no E4M3 blocks).
@@ -23,16 +25,6 @@ std::array<uint64_t, 3> block_counts(const Job& job, const EngineBench& b, std::
   for (const auto& blk : b.blocks[k])
     if (blk.tag < 3) ++n[blk.tag];
   return n;
-}
-
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-  char line[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  return line;
 }
 
 }  // namespace
@@ -53,10 +45,10 @@ SimReport make_report(const SimOutcome& o) {
   j["pipe_stages"] = kLaneStages;
   std::ostringstream text;
   const double ns_per_cycle = 1000.0 / o.clock_mhz;
-  text << "MoR engine, " << kLanes << " lanes at " << format("%.1f", o.clock_mhz) << " MHz (" << o.clock_source
+  text << "MoR engine, " << kLanes << " lanes at " << strformat("%.1f", o.clock_mhz) << " MHz (" << o.clock_source
        << "), memory " << o.mem.read_bytes_per_cycle << " B/cycle read (latency " << o.mem.read_latency << "), "
        << o.mem.write_bytes_per_cycle << " B/cycle write\n";
-  text << format("%-22s %-9s %-6s %-9s %-19s %9s %10s %7s %8s %11s\n", "tensor", "policy", "format", "reason",
+  text << strformat("%-22s %-9s %-6s %-9s %-19s %9s %10s %7s %8s %11s\n", "tensor", "policy", "format", "reason",
                  "blocks e4/e5/bf16", "cycles", "time us", "elem/c", "starved", "latency us");
   j["tensors"] = J::array();
   for (std::size_t k = 0; k < jobs.size() && k < b.dones.size(); ++k) {
@@ -66,7 +58,7 @@ SimReport make_report(const SimOutcome& o) {
     const double elems = static_cast<double>(jobs[k].block_major.bits.size());
     const uint64_t latency = b.first_input[k] ? d.cycle - b.first_input[k] : cycles;
     const std::string mix = std::to_string(n[0]) + "/" + std::to_string(n[1]) + "/" + std::to_string(n[2]);
-    text << format("%-22.22s %-9s %-6s %-9s %-19s %9llu %10.2f %7.2f %8llu %11.2f\n", jobs[k].name.c_str(),
+    text << strformat("%-22.22s %-9s %-6s %-9s %-19s %9llu %10.2f %7.2f %8llu %11.2f\n", jobs[k].name.c_str(),
                    jobs[k].policy.c_str(), tag_name(d.decision), reason_name(d.reason), mix.c_str(),
                    static_cast<unsigned long long>(cycles), static_cast<double>(cycles) * ns_per_cycle / 1000.0,
                    elems / static_cast<double>(cycles), static_cast<unsigned long long>(b.starved[k]),
@@ -94,17 +86,17 @@ SimReport make_report(const SimOutcome& o) {
   const double cycles_d = total_cycles ? static_cast<double>(total_cycles) : 1.0;
   const double lane_util = o.model ? 100.0 * static_cast<double>(o.model->lane_beats()) / cycles_d : -1.0;
   const double mem_util = 100.0 * static_cast<double>(in_bytes) / (o.mem.read_bytes_per_cycle * cycles_d);
-  text << format("total: %llu cycles, %.2f us at %.1f MHz, %.3f G elements/s; bytes read %llu (%.2f GB/s), written "
+  text << strformat("total: %llu cycles, %.2f us at %.1f MHz, %.3f G elements/s; bytes read %llu (%.2f GB/s), written "
                  "%llu (%.2f GB/s); output back-pressure %llu cycles\n",
                  static_cast<unsigned long long>(total_cycles), seconds * 1e6, o.clock_mhz, gelem_s,
                  static_cast<unsigned long long>(in_bytes), read_gbs, static_cast<unsigned long long>(out_bytes), write_gbs,
                  static_cast<unsigned long long>(b.writer.code_stall_cycles));
   if (o.model)
-    text << format("utilization: lanes %.1f%% of cycles, memory read port %.1f%% of its bandwidth\n", lane_util, mem_util);
+    text << strformat("utilization: lanes %.1f%% of cycles, memory read port %.1f%% of its bandwidth\n", lane_util, mem_util);
   else
-    text << format("utilization: memory read port %.1f%% of its bandwidth (lane utilization: run the model)\n", mem_util);
+    text << strformat("utilization: memory read port %.1f%% of its bandwidth (lane utilization: run the model)\n", mem_util);
   if (o.model)
-    text << format("stalls (model): decision wait %llu, quant-error measurement %llu, group step %llu, fallback %llu cycles; "
+    text << strformat("stalls (model): decision wait %llu, quant-error measurement %llu, group step %llu, fallback %llu cycles; "
                    "high-water: input FIFO %d beats, block buffers %d, block-info FIFO %d\n",
                    static_cast<unsigned long long>(o.model->decision_wait_cycles),
                    static_cast<unsigned long long>(o.model->measure_cycles),
@@ -112,7 +104,7 @@ SimReport make_report(const SimOutcome& o) {
                    static_cast<unsigned long long>(o.model->fallback_cycles), b.reader.fifo_high_water,
                    o.model->bank_high_water, o.model->blk_fifo_high_water);
   const double sim_rate = o.wall_seconds > 0 ? static_cast<double>(total_cycles) / o.wall_seconds : 0.0;
-  text << format("simulation: %.2f s wall, %.0f simulated cycles per second (%s)\n", o.wall_seconds, sim_rate,
+  text << strformat("simulation: %.2f s wall, %.0f simulated cycles per second (%s)\n", o.wall_seconds, sim_rate,
                  o.ran_model && o.ran_rtl ? "SystemC model + Verilated RTL co-simulation"
                  : o.ran_model            ? "SystemC model alone"
                                           : "Verilated RTL alone");
