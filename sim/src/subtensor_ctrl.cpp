@@ -74,12 +74,20 @@ SubTensorCtrl::Out SubTensorCtrl::outputs(const ConfigRegs& c, const In& in) con
   return o;
 }
 
+// One edge in three parts, in this order (as the RTL's processes): the buffers, the decide machine, the drain
+// machine. Each reads the registers before the edge (r) and writes the next ones (ctl_).
 void SubTensorCtrl::tick(const ConfigRegs& c, const In& in, const Out& o) {
   if (!ctl_.active) return;
   const Control r = ctl_;  // the registers before the edge
+  tick_buffers(r, in, o);
+  tick_decide(c, r, in, o);
+  tick_drain(r, in, o);
+}
+
+// The buffers (one access each per cycle) and the statistics banks.
+void SubTensorCtrl::tick_buffers(const Control& r, const In& in, const Out& o) {
   Control& n = ctl_;
-  const int db = r.db, rb = r.rb;
-  // the buffers (one access each per cycle)
+  const int rb = r.rb;
   if (o.consume) mem_[r.wb][in.in_beat % kEngineBlockBeatsMax] = *in.i_data;
   if (o.read_now) rdata_[rb] = mem_[rb][r.rbeat % kEngineBlockBeatsMax];
   if (o.consume && in.in_block_last) {
@@ -93,7 +101,12 @@ void SubTensorCtrl::tick(const ConfigRegs& c, const In& in, const Out& o) {
     bank_min_[r.sb] = in.blk_min;
     bank_nf_[r.sb] = in.blk_nf;
   }
-  // decide
+}
+
+// Decide: the band by comparators, then the FP32 scales on the shared divider when the mode asks for them.
+void SubTensorCtrl::tick_decide(const ConfigRegs& c, const Control& r, const In& in, const Out& o) {
+  Control& n = ctl_;
+  const int db = r.db;
   const uint32_t fp32_q = in.div_result == kF32Inf ? kF32MaxBits : in.div_result;
   switch (r.dc) {
     case C_IDLE: if (r.stats_ok[db] && !r.decided[db]) n.dc = C_PREP; break;
@@ -124,7 +137,12 @@ void SubTensorCtrl::tick(const ConfigRegs& c, const In& in, const Out& o) {
     n.decided[db] = true;
     n.db = !db;
   }
-  // drain: counters
+}
+
+// Drain: the read counters, the data registers of the drained block, and the pass sequence of each block.
+void SubTensorCtrl::tick_drain(const Control& r, const In& in, const Out& o) {
+  Control& n = ctl_;
+  const int rb = r.rb;
   const bool issue_now = o.issue.valid;
   if (o.read_now) n.rbeat = r.rbeat + 1;
   if (o.read_now) n.rd_valid = true;

@@ -78,6 +78,9 @@ class SubTensorCtrl {
     uint32_t out_block = 0;
   };
   Control ctl_;
+  void tick_buffers(const Control& r, const In& in, const Out& o);
+  void tick_decide(const ConfigRegs& c, const Control& r, const In& in, const Out& o);
+  void tick_drain(const Control& r, const In& in, const Out& o);
   // Data registers.
   uint32_t bank_amax_[2] = {0, 0}, bank_min_[2] = {0, 0}, bank_nf_[2] = {0, 0};
   uint32_t bank_tag_[2] = {0, 0}, bank_s4_[2] = {0, 0}, bank_s5_[2] = {0, 0};
