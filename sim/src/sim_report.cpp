@@ -27,27 +27,11 @@ std::array<uint64_t, 3> block_counts(const Job& job, const EngineBench& b, std::
   return n;
 }
 
-}  // namespace
-
-SimReport make_report(const SimOutcome& o) {
+// One row per tensor: the text table and the JSON "tensors" array.
+void report_tensors(const SimOutcome& o, double ns_per_cycle, std::ostringstream& text, nlohmann::ordered_json& j) {
   using J = nlohmann::ordered_json;
   const auto& jobs = *o.jobs;
   const EngineBench& b = *o.main;
-  const uint64_t total_cycles = b.dones.empty() ? 0 : b.dones.back().cycle;
-  SimReport r;
-  J& j = r.json;
-  j["tool"] = "mor-sim";
-  j["engines"] = {{"systemc_model", o.ran_model}, {"verilated_rtl", o.ran_rtl}};
-  j["memory"] = {{"read_bytes_per_cycle", o.mem.read_bytes_per_cycle}, {"read_latency", o.mem.read_latency},
-                 {"max_in_flight", o.mem.max_in_flight}, {"write_bytes_per_cycle", o.mem.write_bytes_per_cycle}};
-  j["clock"] = {{"mhz", o.clock_mhz}, {"source", o.clock_source}};
-  j["lanes"] = kLanes;
-  j["pipe_stages"] = kLaneStages;
-  std::ostringstream text;
-  const double ns_per_cycle = 1000.0 / o.clock_mhz;
-  text << "MoR engine, " << kLanes << " lanes at " << strformat("%.1f", o.clock_mhz) << " MHz (" << o.clock_source
-       << "), memory " << o.mem.read_bytes_per_cycle << " B/cycle read (latency " << o.mem.read_latency << "), "
-       << o.mem.write_bytes_per_cycle << " B/cycle write\n";
   text << strformat("%-22s %-9s %-6s %-9s %-19s %9s %10s %7s %8s %11s\n", "tensor", "policy", "format", "reason",
                  "blocks e4/e5/bf16", "cycles", "time us", "elem/c", "starved", "latency us");
   j["tensors"] = J::array();
@@ -73,6 +57,13 @@ SimReport make_report(const SimOutcome& o) {
                             {"sum_lo", d.sum_lo}, {"sum_hi", d.sum_hi}, {"fallbacks", d.fallbacks},
                             {"err_sum", d.err_sum}, {"nnz", d.nnz}});
   }
+}
+
+// The run as a whole at the clock: throughput, bandwidth, utilization, stalls, the scoreboards' verdicts.
+void report_summary(const SimOutcome& o, double ns_per_cycle, std::ostringstream& text, nlohmann::ordered_json& j) {
+  const auto& jobs = *o.jobs;
+  const EngineBench& b = *o.main;
+  const uint64_t total_cycles = b.dones.empty() ? 0 : b.dones.back().cycle;
   const uint64_t in_bytes = b.reader.bytes_read, out_bytes = b.writer.bytes_written;
   // Throughput, bandwidth and utilization over the whole run at the clock. Lane utilization: cycles in which a beat
   // entered the lanes (the model counts them; the RTL runs the same cycles). Memory utilization: bytes read over
@@ -130,6 +121,28 @@ SimReport make_report(const SimOutcome& o) {
                               {"input_fifo_high_water", b.reader.fifo_high_water},
                               {"block_buffer_high_water", o.model->bank_high_water},
                               {"block_info_fifo_high_water", o.model->blk_fifo_high_water}};
+}
+
+}  // namespace
+
+SimReport make_report(const SimOutcome& o) {
+  using J = nlohmann::ordered_json;
+  SimReport r;
+  J& j = r.json;
+  j["tool"] = "mor-sim";
+  j["engines"] = {{"systemc_model", o.ran_model}, {"verilated_rtl", o.ran_rtl}};
+  j["memory"] = {{"read_bytes_per_cycle", o.mem.read_bytes_per_cycle}, {"read_latency", o.mem.read_latency},
+                 {"max_in_flight", o.mem.max_in_flight}, {"write_bytes_per_cycle", o.mem.write_bytes_per_cycle}};
+  j["clock"] = {{"mhz", o.clock_mhz}, {"source", o.clock_source}};
+  j["lanes"] = kLanes;
+  j["pipe_stages"] = kLaneStages;
+  std::ostringstream text;
+  const double ns_per_cycle = 1000.0 / o.clock_mhz;
+  text << "MoR engine, " << kLanes << " lanes at " << strformat("%.1f", o.clock_mhz) << " MHz (" << o.clock_source
+       << "), memory " << o.mem.read_bytes_per_cycle << " B/cycle read (latency " << o.mem.read_latency << "), "
+       << o.mem.write_bytes_per_cycle << " B/cycle write\n";
+  report_tensors(o, ns_per_cycle, text, j);
+  report_summary(o, ns_per_cycle, text, j);
   r.text = text.str();
   return r;
 }
