@@ -177,8 +177,7 @@ def compose(rows, ur, engine_clock, facts, args, meta_, agreement, failures):
 
 def engine_memory_shapes(mb):
     lanes_bits = LANES * 32
-    return {"block_buffers": (mb.get("block_buffers", 0) // lanes_bits, lanes_bits),
-            "block_amax": (mb.get("block_amax", 0) // 32, 32)}
+    return {"block_buffers": (mb.get("block_buffers", 0) // lanes_bits, lanes_bits)}
 
 
 def engine_summary(ec):

@@ -133,9 +133,8 @@ def engine_section(doc):
                   "", "| logic GE (min-max) | cells | flops | depth (cells) | memory bits | memories as macros (mm^2) |",
                   "|---|---|---|---|---|---|",
                   f"| {fmt(eng['ge'])} ({fmt(eng['ge_min'])}-{fmt(eng['ge_max'])}) | {eng['cells']:,} | "
-                  f"{eng['flops']:,} | {eng['depth']} | {mb.get('block_buffers', 0):,} (block buffers) + "
-                  f"{mb.get('block_amax', 0):,} (block amax) | "
-                  f"{mm.get('block_buffers', 0):.2f} + {mm.get('block_amax', 0):.2f} |", ""]
+                  f"{eng['flops']:,} | {eng['depth']} | {mb.get('block_buffers', 0):,} (block buffers; the block amax "
+                  f"leave on the metadata port) | {mm.get('block_buffers', 0):.2f} |", ""]
     if ec:
         w = ec.get("whole", {})
         lines += ["## The engine's clock (issue 17: OpenSTA on the whole engine)", "",

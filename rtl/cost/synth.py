@@ -186,12 +186,12 @@ def yosys_script(top, params, files, liberty, workdir):
 
 
 def engine_memory_bits(params):
-    """Bits of the engine's two memories at these parameters: two block buffers of BEATS_MAX beats of LANES x 32
-    bits (rtl/src/mor_subtensor_ctrl.sv), and MAX_BLOCKS 32-bit block amax values (rtl/src/mor_tensor_ctrl.sv)."""
+    """Bits of the engine's memories at these parameters: two block buffers of BEATS_MAX beats of LANES x 32 bits
+    (rtl/src/mor_subtensor_ctrl.sv, SRAM-shaped mor_sram_1rw). Since issue 17 the engine keeps no per-block memory:
+    the tensor-level block amax leave on the metadata port (docs/ENGINE.md)."""
     lanes = params.get("LANES", CONTRACT["ENGINE_LANES"])
     beats = params.get("BEATS_MAX", CONTRACT["ENGINE_BLOCK_BEATS_MAX"])
-    blocks = params.get("MAX_BLOCKS", CONTRACT["ENGINE_MAX_BLOCKS"])
-    return {"block_buffers": 2 * beats * lanes * 32, "block_amax": blocks * 32}
+    return {"block_buffers": 2 * beats * lanes * 32}
 
 
 def parse_stat(text, liberty):
