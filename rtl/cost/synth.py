@@ -119,6 +119,10 @@ def engine_children():
     return [m for m in instantiated(ENGINE) if (ROOT / "rtl" / "src" / f"{m}.sv").is_file()]
 
 
+# The SRAM macro wrapper (rtl/src/mor_sram_1rw.sv): priced as a macro (docs/memory-model.md), never as logic.
+SRAM_MACRO = "mor_sram_1rw"
+
+
 def engine_parts():
     """Units of the engine costed only inside it: alone and flattened they would hold a memory as flip-flops (an
     array whose depth is a memory-size parameter) or every lane flat (a lane module instantiated in a loop over
@@ -129,7 +133,8 @@ def engine_parts():
         memory = re.search(r"\w+\s*(\[[^\]]*\]\s*)*\[\s*(%s)\s*\]\s*;" % "|".join(MEMORY_DEPTH_PARAMS), text)
         lanes_loop = re.search(r"for\s*\(\s*genvar\s+\w+\s*=\s*0\s*;\s*\w+\s*<\s*LANES\b[^;]*;[^)]*\)\s*begin"
                                r"[^$]*?\bmor_\w+\s+(#\s*\(.*?\)\s*)?\w+\s*\(", text, re.S)
-        if memory or lanes_loop:
+        macro = re.search(r"\b%s\b" % SRAM_MACRO, text)  # an SRAM-shaped memory: a macro in silicon, not flops
+        if memory or lanes_loop or macro:
             parts.add(m)
     return parts
 
