@@ -230,8 +230,6 @@ std::string engine_section() {
   out += int_param("ENGINE_LANES", kEngineLanes, "elements per beat");
   out += int_param("ENGINE_BLOCK_BEATS_MAX", kEngineBlockBeatsMax, "largest block in beats");
   out += int_param("ENGINE_BLOCK_FIFO_DEPTH", kEngineBlockFifoDepth, "block-info FIFO entries");
-  out += int_param("ENGINE_MAX_BLOCKS", kEngineMaxBlocks, "TEMPORARY");
-  out += int_param("ENGINE_PIPE", kEnginePipe, "TEMPORARY");
   out += int_param("ENGINE_META_FIFO_DEPTH", kEngineMetaFifoDepth, "block-amax queues of the metadata port");
   out += int_param("ENGINE_LANE_CUTS", kEngineLaneCuts, "register cuts in the lanes' multiply (bit mask)");
   out += int_param("ENGINE_INTERVAL_K", kEngineIntervalK, "interval metric table: 2^K + 1 nodes");

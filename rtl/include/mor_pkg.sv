@@ -262,8 +262,6 @@ package mor_pkg;
   localparam int ENGINE_LANES = 32;                       // elements per beat
   localparam int ENGINE_BLOCK_BEATS_MAX = 512;            // largest block in beats
   localparam int ENGINE_BLOCK_FIFO_DEPTH = 4;             // block-info FIFO entries
-  localparam int ENGINE_MAX_BLOCKS = 4096;                // TEMPORARY
-  localparam int ENGINE_PIPE = 2;                         // TEMPORARY
   localparam int ENGINE_META_FIFO_DEPTH = 8;              // block-amax queues of the metadata port
   localparam int ENGINE_LANE_CUTS = 3;                    // register cuts in the lanes' multiply (bit mask)
   localparam int ENGINE_INTERVAL_K = 6;                   // interval metric table: 2^K + 1 nodes

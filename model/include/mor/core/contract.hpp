@@ -75,8 +75,6 @@ inline constexpr int kEngineIntervalK = 6;  // the interval metric's table: 2^K 
 inline constexpr int kEngineClockTargetMhz = 100;  // the clock the RTL is pipelined for (SKY130 HD tt_025C_1v80)
 // The 64-bit error sums are exact for up to 2^39 elements (D5): a larger tensor is refused.
 inline constexpr int kEngineElementsLog2Max = 39;
-inline constexpr int kEngineMaxBlocks = 4096;  // TEMPORARY (removed with the block amax memory)
-inline constexpr int kEnginePipe = 2;          // TEMPORARY
 
 // What a beat issued into the engine's lanes is for: its codes go out (emit); only its interval bounds count, in
 // E4M3 or E5M2 (quant-error mode measures a block both ways before it chooses); or its codes go to the fallback unit,
