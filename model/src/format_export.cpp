@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cstdarg>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -46,17 +45,9 @@ std::string line(const char* fmt, ...) {
 }
 
 // 32'h43E0_0000: FP32 bits grouped as the RTL writes them.
-std::string hex32(uint32_t bits) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "32'h%04X_%04X", bits >> 16, bits & 0xFFFFu);
-  return buf;
-}
+std::string hex32(uint32_t bits) { return strformat("32'h%04X_%04X", bits >> 16, bits & 0xFFFFu); }
 
-std::string value_of(uint32_t bits) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(f32_from_bits(bits)));
-  return buf;
-}
+std::string value_of(uint32_t bits) { return strformat("%.9g", static_cast<double>(f32_from_bits(bits))); }
 
 // localparam logic [31:0] NAME = 32'h...;  // value
 std::string f32_param(const std::string& name, uint32_t bits, const std::string& why = "") {
@@ -93,11 +84,7 @@ std::vector<Entry> per_format(F value) {
   return entries;
 }
 
-std::string hex64(uint64_t v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "64'h%llX", static_cast<unsigned long long>(v));
-  return buf;
-}
+std::string hex64(uint64_t v) { return strformat("64'h%llX", static_cast<unsigned long long>(v)); }
 
 // The element formats that carry an FMAX (FormatTag) and their FormatId twins.
 struct ElementFormat {
