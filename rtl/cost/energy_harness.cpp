@@ -237,6 +237,18 @@ Words word(uint64_t v, int bits) {
   return w;
 }
 
+// A beat on a 32-lane port: each lane's element (its upper 16 bits with BF16 inputs) packed LSB first.
+Words beat_bits(const Beat& beat, bool bf16) {
+  const int w = bf16 ? 16 : 32;
+  Words d(static_cast<size_t>(kLanes * w / 32), 0);
+  for (int i = 0; i < kLanes; ++i) {
+    const uint32_t v = bf16 ? beat.x[i] >> 16 : beat.x[i];
+    for (int b = 0; b < w; ++b)
+      if (v >> b & 1) d[static_cast<size_t>((w * i + b) / 32)] |= 1u << ((w * i + b) % 32);
+  }
+  return d;
+}
+
 struct Kind {
   bool per_lane;
   // inputs of one cycle; expected outputs for those inputs (after the latency); state for sequential units.
@@ -341,16 +353,7 @@ std::map<std::string, Kind> kinds(bool bf16) {
   for (int which = 0; which < 3; ++which) {
     k["beat_stats_" + std::to_string(which)] = {
         false,
-        [bf16](const Context&, const Slot& s, PortMap& p) {
-          const int w = bf16 ? 16 : 32;
-          Words d(static_cast<size_t>(kLanes * w / 32), 0);
-          for (int i = 0; i < kLanes; ++i) {
-            const uint32_t v = bf16 ? s.beat->x[i] >> 16 : s.beat->x[i];
-            for (int b = 0; b < w; ++b)
-              if (v >> b & 1) d[static_cast<size_t>((w * i + b) / 32)] |= 1u << ((w * i + b) % 32);
-          }
-          p["data"] = d;
-        },
+        [bf16](const Context&, const Slot& s, PortMap& p) { p["data"] = beat_bits(*s.beat, bf16); },
         [which](const Context&, const Slot& s, const PortMap&, PortMap& e, std::vector<uint64_t>&) {
           const auto st = beat_stats(*s.beat);
           e["amax"] = word(st.amax, 32);
@@ -447,16 +450,7 @@ std::map<std::string, Kind> kinds(bool bf16) {
                       e["count"] = word(st[0], 40);
                     }};
   k["delay"] = {false,
-                [bf16](const Context&, const Slot& s, PortMap& p) {
-                  const int w = bf16 ? 16 : 32;
-                  Words d(static_cast<size_t>(kLanes * w / 32), 0);
-                  for (int i = 0; i < kLanes; ++i) {
-                    const uint32_t v = bf16 ? s.beat->x[i] >> 16 : s.beat->x[i];
-                    for (int b = 0; b < w; ++b)
-                      if (v >> b & 1) d[static_cast<size_t>((w * i + b) / 32)] |= 1u << ((w * i + b) % 32);
-                  }
-                  p["d"] = d;
-                },
+                [bf16](const Context&, const Slot& s, PortMap& p) { p["d"] = beat_bits(*s.beat, bf16); },
                 [](const Context&, const Slot&, const PortMap& in, PortMap& e, std::vector<uint64_t>&) {
                   e["q"] = in.at("d");
                 }};
