@@ -86,6 +86,7 @@ def time_module(top, params, files, liberty, wl_lib, period, workdir, flatten=Tr
     """Synthesize `top` (hierarchy kept during mapping, flattened for STA) and time it. Returns a result dict."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    files = synth.files_for(top, files)
     script = yosys_engine_script(top, params, files, liberty, workdir, flatten)
     key = synth.hashlib.sha256(b"".join(Path(f).read_bytes() for f in list(files) + [liberty]) +
                                script.encode() + str(period).encode()).hexdigest()

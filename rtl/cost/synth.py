@@ -149,6 +149,29 @@ def module_params(name):
 PACKAGE = ROOT / "rtl" / "include" / "mor_pkg.sv"
 
 
+_MODULE = re.compile(r"^\s*module\s+(\w+)(.*?)^\s*endmodule", re.M | re.S)
+_ANY_INSTANCE = re.compile(r"^\s*(\w+)\s*(?:#\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?\s*\w+\s*\(", re.M)
+
+
+def files_for(top, files):
+    """The files `top` needs, in the order given: the package, the file defining `top` and, transitively, those
+    defining the modules it instantiates. A run reads only these, and its cache key is their contents, so editing one
+    module reruns only the units that hold it (and a unit's netlist never depends on an unrelated file's text)."""
+    defines = {}  # module -> (file, body)
+    for f in files:
+        for m in _MODULE.finditer(re.sub(r"//.*", "", Path(f).read_text())):
+            defines[m.group(1)] = (f, m.group(2))
+    needed, todo = set(), [top]
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in defines:
+            continue
+        needed.add(name)
+        todo += [m.group(1) for m in _ANY_INSTANCE.finditer(defines[name][1]) if m.group(1) in defines]
+    keep = {defines[n][0] for n in needed}
+    return [f for f in files if f == PACKAGE or f in keep]
+
+
 def yosys_script(top, params, files, liberty, workdir):
     """Units are flattened and mapped whole. The engine keeps its hierarchy (each lane module is mapped once, which
     is what lets the 32-lane engine fit in a few hundred MB) and its two memories stay memories: `synth` stops
@@ -253,6 +276,7 @@ def synth_one(name, top, params, files, liberty, order_index, work_root):
     workdir = Path(work_root) / f"{name}.{order_index}"
     workdir.mkdir(parents=True, exist_ok=True)
     # The sources' contents are part of the key: an edited RTL file must not reuse an old run.
+    files = files_for(top, files)
     inputs = list(files) + ([liberty] if liberty else [])
     digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in inputs)).hexdigest()
     script = f"# sources sha256 {digest}\n" + yosys_script(top, params, files, liberty, workdir)

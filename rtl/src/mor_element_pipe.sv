@@ -5,8 +5,9 @@
 //     consumer's code_ready reaches no further than that buffer);
 //   - a fallback beat's codes go to the fallback unit (fb_ready), which computes the beat's exact errors;
 //   - a measured beat, and an emitted one in tensor-level mode (bounds_emit), also enter the bounds path: the
-//     interval lane's stages IA and IB, then the beat's sums Sum lo and Sum hi (bsum_*), which the decision unit adds
-//     to its accumulators at the next edge.
+//     interval lane's stages IA and IB, then the beat's sums Sum lo and Sum hi, registered in stage IS (bsum_*), which
+//     the decision unit adds to its accumulators at the next edge. IS exists for the clock: the 32-input adder tree and
+//     the accumulators' 64-bit adds do not fit one 10 ns cycle with the wire-load estimate.
 // X, M1, M2 and C are mor_pipe_stage instances (LOCKSTEP = 0): a stage takes a beat when it is empty or its own
 // beat leaves, so one beat per cycle passes when nothing is held, and a held output stalls only the stages behind it
 // that are full. The bounds path never stalls (its consumer, the accumulators, always takes a beat).
@@ -102,15 +103,18 @@ module mor_element_pipe #(
     else x_scale <= issue_scale;
   end
 
-  // ---- the bounds path: IA (the interval lanes' cut), IB, then the sums ----
-  logic ia_valid, ib_valid;
-  logic [1:0] ia_kind, ib_kind;
+  // ---- the bounds path: IA (the interval lanes' cut), IB, then the sums, registered in IS ----
+  logic ia_valid, ib_valid, is_valid;
+  logic [1:0] ia_kind, ib_kind, is_kind;
   always_ff @(posedge clk or negedge rst_n) begin
-    if (!rst_n) {ia_valid, ib_valid, ia_kind, ib_kind} <= '0;
-    else {ia_valid, ib_valid, ia_kind, ib_kind} <= {c_bounds, ia_valid, c_kind, ia_kind};
+    if (!rst_n) {ia_valid, ib_valid, is_valid, ia_kind, ib_kind, is_kind} <= '0;
+    else {ia_valid, ib_valid, is_valid, ia_kind, ib_kind, is_kind} <= {c_bounds, ia_valid, ib_valid, c_kind, ia_kind,
+                                                                       ib_kind};
   end
+  logic g_is;
   mor_clock_gate gate_ia (.clk(clk), .enable(c_bounds), .gclk(g_ia));
   mor_clock_gate gate_ib (.clk(clk), .enable(ia_valid), .gclk(g_ib));
+  mor_clock_gate gate_is (.clk(clk), .enable(ib_valid), .gclk(g_is));
 
   // ---- the lanes ----
   logic [LANES*8-1:0] c_codes;
@@ -137,10 +141,9 @@ module mor_element_pipe #(
       end
     end
   end
-  assign bsum_valid = ib_valid;
-  assign bsum_kind = ib_kind;
-  assign bsum_lo = g_sum[LV].s_lo[0];
-  assign bsum_hi = g_sum[LV].s_hi[0];
+  always_ff @(posedge g_is) {bsum_lo, bsum_hi} <= {g_sum[LV].s_lo[0], g_sum[LV].s_hi[0]};
+  assign bsum_valid = is_valid;
+  assign bsum_kind = is_kind;
 
   // ---- the code output: a skid buffer, so code_ready is registered before it reaches the stages ----
   mor_skid_buffer #(.WIDTH(LANES*8+1)) code_out (
@@ -150,5 +153,5 @@ module mor_element_pipe #(
   assign fb_codes = c_codes;
   assign fb_e5m2 = c_e5m2;
 
-  assign empty = st_valid[NS:1] == '0 && !ia_valid && !ib_valid && !code_valid;
+  assign empty = st_valid[NS:1] == '0 && !ia_valid && !ib_valid && !is_valid && !code_valid;
 endmodule

@@ -5,7 +5,9 @@
 // x = 0 adds 0 and q = 0 adds 2^24 (d = 0, d - x = -x) in one cycle each; any other element takes d from the
 // dequantize table (the 8 significand quotients of q / s for the beat's scale significand, filled on the shared
 // divider when the significand changes) and mor_div_finish, D = RN32(d - x) on a four-stage subtract, and e = D / x on
-// the shared divider (mor_div_unit): 39 cycles with the divider free. The beat's elements x are read from where the
+// the shared divider (mor_div_unit): 40 cycles with the divider free. The dequantize step takes three cycles: F_DQ0
+// decodes q and reads its table entry, F_DQ1 aligns and F_DQ2 rounds (decode and alignment in one cycle missed
+// 10 ns by 2.7 ns with the wire-load estimate). The beat's elements x are read from where the
 // issuer holds them (the input register, or the block buffer's read port) until beat_done. The SystemC twin is
 // sim/src/fallback_unit.*.
 module mor_fallback_unit #(
@@ -35,7 +37,7 @@ module mor_fallback_unit #(
   localparam int JW = $clog2(LANES);
   // States as localparams, not an enum: Icarus Verilog 11 loads a z into a 4-bit enum register of ten labels.
   localparam logic [3:0] F_IDLE = 4'd0, F_TREQ = 4'd1, F_TWAIT = 4'd2, F_ELEM = 4'd3, F_DQ1 = 4'd4, F_DQ2 = 4'd5,
-                         F_SUB = 4'd6, F_DREQ = 4'd7, F_DWAIT = 4'd8, F_ACC = 4'd9;
+                         F_SUB = 4'd6, F_DREQ = 4'd7, F_DWAIT = 4'd8, F_ACC = 4'd9, F_DQ0 = 4'd10;
   logic [3:0] state;
   logic [JW-1:0] j;       // the element
   logic [2:0] i;          // the table entry being filled; F_SUB's cycle count
@@ -66,15 +68,17 @@ module mor_fallback_unit #(
   mor_cvt_fp8_to_f32 #(.FMT(mor_pkg::FMT_E4M3)) dec4 (.code(cj), .f32(q4));
   mor_cvt_fp8_to_f32 #(.FMT(mor_pkg::FMT_E5M2)) dec5 (.code(cj), .f32(q5));
   assign q = e5m2 ? q5 : q4;  // a nonzero FP8 value: a normal FP32 number
-  logic [27:0] entry;
-  assign entry = table_q[q[22:20]];
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] q_r;     // q, registered in F_DQ0: only its sign, exponent and top three fraction bits are read
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [27:0] entry_r;  // its table entry, registered in F_DQ0
   logic f_sign, f_guard, f_sticky, f_overflows, f_special;
   logic [23:0] f_kept;
   logic [8:0] f_efield;
   logic [31:0] f_special_y, d, d_next;
-  mor_div_finish_a dq_a (.sa(q[31]), .sb(1'b0), .na(1'b0), .nb(1'b0), .ia(1'b0), .ib(1'b0), .za(1'b0), .zb(1'b0),
-                         .ea(12'(q[30:23]) - 12'sd127), .eb(12'(scale[30:23]) - 12'sd127), .quo(entry[26:0]),
-                         .sticky(entry[27]), .sign(f_sign), .kept(f_kept), .guard(f_guard), .round_sticky(f_sticky),
+  mor_div_finish_a dq_a (.sa(q_r[31]), .sb(1'b0), .na(1'b0), .nb(1'b0), .ia(1'b0), .ib(1'b0), .za(1'b0), .zb(1'b0),
+                         .ea(12'(q_r[30:23]) - 12'sd127), .eb(12'(scale[30:23]) - 12'sd127), .quo(entry_r[26:0]),
+                         .sticky(entry_r[27]), .sign(f_sign), .kept(f_kept), .guard(f_guard), .round_sticky(f_sticky),
                          .e_field(f_efield), .overflows(f_overflows), .special(f_special), .special_y(f_special_y));
   logic h_sign, h_guard, h_sticky, h_overflows, h_special;
   logic [23:0] h_kept;
@@ -129,7 +133,7 @@ module mor_fallback_unit #(
           end
         end
         F_ELEM, F_ACC: if (state == F_ELEM && !x_zero && !q_zero) begin
-          state <= F_DQ1;
+          state <= F_DQ0;
         end else begin
           sum <= sum + 64'(add);
           j <= j + JW'(1);
@@ -140,6 +144,7 @@ module mor_fallback_unit #(
             state <= F_ELEM;
           end
         end
+        F_DQ0: state <= F_DQ1;
         F_DQ1: state <= F_DQ2;
         F_DQ2: begin
           i <= '0;
@@ -164,6 +169,7 @@ module mor_fallback_unit #(
       table_q[i] <= div_result[27:0];
       if (i == 3'd7) tab_tag <= scale[22:0];
     end
+    if (state == F_DQ0) {q_r, entry_r} <= {q, table_q[q[22:20]]};
     if (state == F_DQ1) {h_sign, h_kept, h_guard, h_sticky, h_efield, h_overflows, h_special, h_special_y} <=
         {f_sign, f_kept, f_guard, f_sticky, f_efield, f_overflows, f_special, f_special_y};
     if (state == F_DQ2) d <= d_next;

@@ -21,7 +21,7 @@ ElementPipe::ElementPipe()
 void ElementPipe::reset() {
   for (auto& s : stages_) s.reset();
   code_out_.reset();
-  ia_ = ib_ = Bounds{};
+  ia_ = ib_ = is_ = Bounds{};
   x_scale_ = 0;
 }
 
@@ -67,7 +67,7 @@ const Codes* ElementPipe::fallback_codes() const {
 bool ElementPipe::empty() const {
   for (const auto& s : stages_)
     if (s.out_valid()) return false;
-  return !ia_.valid && !ib_.valid && !code_out_.out_valid();
+  return !ia_.valid && !ib_.valid && !is_.valid && !code_out_.out_valid();
 }
 
 void ElementPipe::tick(const Issue& issue, bool bounds_emit, bool code_ready, bool fb_ready) {
@@ -80,6 +80,7 @@ void ElementPipe::tick(const Issue& issue, bool bounds_emit, bool code_ready, bo
   const PipeStage<Staged>& c = stages_[kLaneStages - 1];
   const bool c_leave = c.out_valid() && ready[kLaneStages];
   const Staged& cb = c.out_data();
+  is_ = ib_;
   ib_ = ia_;
   ia_ = Bounds{c_leave && cb.bounds, cb.kind, cb.lo, cb.hi};
   code_out_.tick(c.out_valid() && cb.kind == EngineBeat::kEmit, CodeBeat{cb.last, cb.codes}, code_ready);

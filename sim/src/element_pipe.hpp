@@ -2,7 +2,7 @@
 // them) and C, each a valid/ready stage that takes a beat when it is empty or its own beat leaves (pipe_stage.hpp);
 // at C the beat forks: an emitted beat's codes into the code skid buffer (skid_buffer.hpp), a fallback beat's into
 // the fallback unit, and the bounds of measured beats (and of emitted ones in tensor-level mode) into the bounds path
-// IA, IB, whose beat sums the decision unit adds at the next edge. The lanes are the golden model's element math,
+// IA, IB and IS (the beat's sums, registered), which the decision unit adds at the next edge. The lanes are the golden model's element math,
 // computed once per beat when it is issued: the codes (quantize_element), and the interval bounds' sums (K =
 // kEngineIntervalK) where they will be read; the stages then only carry them, as the RTL's registers do.
 #pragma once
@@ -35,11 +35,11 @@ class ElementPipe {
   bool code_valid() const { return code_out_.out_valid(); }
   bool code_block_last() const { return code_out_.out_data().last; }
   const Codes& codes() const { return code_out_.out_data().codes; }
-  // The bounds of the beat in IB, summed over its lanes: added by the decision unit at this edge.
-  bool bsum_valid() const { return ib_.valid; }
-  EngineBeat bsum_kind() const { return ib_.kind; }
-  uint64_t bsum_lo() const { return ib_.lo; }
-  uint64_t bsum_hi() const { return ib_.hi; }
+  // The bounds of the beat in IS, summed over its lanes: added by the decision unit at this edge.
+  bool bsum_valid() const { return is_.valid; }
+  EngineBeat bsum_kind() const { return is_.kind; }
+  uint64_t bsum_lo() const { return is_.lo; }
+  uint64_t bsum_hi() const { return is_.hi; }
 
   // One rising clock edge: `issue` is what enters stage X (it enters when issue_ready()).
   void tick(const Issue& issue, bool bounds_emit, bool code_ready, bool fb_ready);
@@ -73,7 +73,7 @@ class ElementPipe {
   std::array<PipeStage<Staged>, kLaneStages> stages_;
   uint32_t x_scale_ = 0;
   SkidBuffer<CodeBeat> code_out_;
-  Bounds ia_, ib_;
+  Bounds ia_, ib_, is_;
 };
 
 }  // namespace mor::sim

@@ -64,11 +64,12 @@ void FallbackUnit::tick(const BeatIn& beat, bool sum_clear, bool div_grant, bool
     case kElem:
       if (!x_zero && !q_zero) {
         pending_ = element_error();
-        state_ = kDq1;
+        state_ = kDq0;
       } else {
         next_element(x_zero ? 0 : uint64_t{1} << kErrorFracBits);
       }
       break;
+    case kDq0: state_ = kDq1; break;  // decode and table read (the RTL registers q and its entry)
     case kDq1: state_ = kDq2; break;
     case kDq2:
       i_ = 0;

@@ -12,7 +12,7 @@ namespace mor::sim {
 
 class FallbackUnit {
  public:
-  enum State { kIdle, kTableReq, kTableWait, kElem, kDq1, kDq2, kSub, kDivReq, kDivWait, kAcc };
+  enum State { kIdle, kTableReq, kTableWait, kElem, kDq0, kDq1, kDq2, kSub, kDivReq, kDivWait, kAcc };
 
   void reset() { *this = FallbackUnit{}; }
   bool beat_ready() const { return state_ == kIdle; }
