@@ -32,7 +32,7 @@ STAGES = [
     ("lane C->IA", "t_stage_ia", {}, "C to IA: decode, interval stage A (classify, distance, tables)", "to_regs"),
     ("lane IA->IB", "t_stage_ia", {}, "IA to IB: interval stage B (the products, the bounds)", "from_regs"),
     ("lane (all stages)", "mor_lane", {}, "one lane with its registers, every stage above"),
-    ("beat sums IB->acc", "t_stage_sums", {}, "IB to the accumulators: 2 x 32-input sums + 64-bit add"),
+    ("beat sums IB->IS", "t_stage_sums", {}, "IB to IS: 2 x 32-input sums (the 64-bit adds are the decision unit's)"),
     ("statistics", "mor_stats_unit", {}, "T1, T2, T3 (32 lanes)"),
     ("divider", "mor_div_unit", {}, "the shared iterative divider, arbiter, unpack, rounding"),
     ("fallback unit", "mor_fallback_unit", {}, "dequantize table, subtract pipe, element select"),
@@ -57,8 +57,7 @@ module t_stage_ia (input logic clk, input logic [7:0] code, input logic e5m2, in
   mor_error_lane_interval #(.K(mor_pkg::ENGINE_INTERVAL_K), .STAGES(1)) l (.clk(clk), .x(x), .y(y),
       .q_f32(e5m2 ? q5 : q4), .e_lo(lo), .e_hi(hi));
 endmodule
-module t_stage_sums (input logic [32*26-1:0] lo, hi, input logic [63:0] acc_lo, acc_hi,
-                     output logic [63:0] sum_lo, sum_hi);
+module t_stage_sums (input logic [32*26-1:0] lo, hi, output logic [30:0] sum_lo, sum_hi);
   logic [30:0] s_lo, s_hi;
   always_comb begin
     s_lo = '0;
@@ -68,8 +67,8 @@ module t_stage_sums (input logic [32*26-1:0] lo, hi, input logic [63:0] acc_lo, 
       s_hi = s_hi + 31'(hi[26*i +: 26]);
     end
   end
-  assign sum_lo = acc_lo + 64'(s_lo);
-  assign sum_hi = acc_hi + 64'(s_hi);
+  assign sum_lo = s_lo;
+  assign sum_hi = s_hi;
 endmodule
 (* blackbox *)
 module mor_sram_1rw #(parameter int WIDTH = 32, parameter int DEPTH = 512, localparam int AW = $clog2(DEPTH)) (
