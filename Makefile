@@ -85,7 +85,8 @@ sanitize: deps
 	cd $(BUILD)-asan && ctest -LE 'exhaustive' --output-on-failure -j $(JOBS)
 
 # Hardware cost (issue 5): every RTL module and cost unit through Yosys + ABC + OpenSTA, composed into the 32-lane
-# quantizers and the whole engine; writes docs/cost.md, docs/cost.csv, docs/cost.json. About 21-31 minutes on 2 cores (finished runs are reused).
+# quantizers and the whole engine; writes docs/cost.md, docs/cost.csv, docs/cost.json. About 8 minutes cold on 2 idle
+# cores (bench/results/cost-flow.md); finished runs are reused, each keyed by the files it reads.
 LIBERTY ?= $(CURDIR)/../shared/pdk/sky130_fd_sc_hd__tt_025C_1v80.lib.gz
 COST_ORDERS ?= 3
 cost: build
