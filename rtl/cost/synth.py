@@ -101,7 +101,8 @@ ENGINE = "mor_quantizer"
 # Parameters that size the engine's memories (depths): the engine's timing run sets them small so the memories
 # become flip-flops (an SRAM macro's own read path is in docs/memory-model.md). Found in the RTL by name.
 MEMORY_DEPTH_PARAMS = ("BEATS_MAX", "MAX_BLOCKS", "BLOCK_BEATS_MAX", "AMAX_DEPTH", "BUFFER_DEPTH")
-_INSTANCE = re.compile(r"^\s*(mor_\w+)\s*(?:#\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?\s*(\w+)\s*\(", re.M)
+# A module instance: `TYPE [#(PARAMS)] NAME (`, parameters nested up to three parentheses deep (group 1: TYPE).
+_INSTANCE = re.compile(r"^\s*(\w+)\s*(?:#\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?\s*\w+\s*\(", re.M)
 
 
 def module_text(name):
@@ -112,7 +113,7 @@ def module_text(name):
 def instantiated(name):
     """Module types instantiated in rtl/src/NAME.sv (read from the RTL, so a new engine's units are found)."""
     text = re.sub(r"//.*", "", module_text(name))
-    return sorted({m.group(1) for m in _INSTANCE.finditer(text) if m.group(1) != "module"})
+    return sorted({m.group(1) for m in _INSTANCE.finditer(text) if m.group(1).startswith("mor_")})
 
 
 def engine_children():
@@ -150,7 +151,6 @@ PACKAGE = ROOT / "rtl" / "include" / "mor_pkg.sv"
 
 
 _MODULE = re.compile(r"^\s*module\s+(\w+)(.*?)^\s*endmodule", re.M | re.S)
-_ANY_INSTANCE = re.compile(r"^\s*(\w+)\s*(?:#\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?\s*\w+\s*\(", re.M)
 
 
 def files_for(top, files):
@@ -167,7 +167,7 @@ def files_for(top, files):
         if name in needed or name not in defines:
             continue
         needed.add(name)
-        todo += [m.group(1) for m in _ANY_INSTANCE.finditer(defines[name][1]) if m.group(1) in defines]
+        todo += [m.group(1) for m in _INSTANCE.finditer(defines[name][1]) if m.group(1) in defines]
     keep = {defines[n][0] for n in needed}
     return [f for f in files if f == PACKAGE or f in keep]
 

@@ -37,8 +37,9 @@ module mor_fallback_unit #(
 );
   localparam int JW = $clog2(LANES);
   // States as localparams, not an enum: Icarus Verilog 11 loads a z into a 4-bit enum register of ten labels.
-  localparam logic [3:0] F_IDLE = 4'd0, F_TREQ = 4'd1, F_TWAIT = 4'd2, F_ELEM = 4'd3, F_DQ1 = 4'd4, F_DQ2 = 4'd5,
-                         F_SUB = 4'd6, F_DREQ = 4'd7, F_DWAIT = 4'd8, F_ACC = 4'd9, F_DQ0 = 4'd10;
+  // Numbered in the order of the SystemC twin's State.
+  localparam logic [3:0] F_IDLE = 4'd0, F_TREQ = 4'd1, F_TWAIT = 4'd2, F_ELEM = 4'd3, F_DQ0 = 4'd4, F_DQ1 = 4'd5,
+                         F_DQ2 = 4'd6, F_SUB = 4'd7, F_DREQ = 4'd8, F_DWAIT = 4'd9, F_ACC = 4'd10;
   logic [3:0] state;
   logic [JW-1:0] j;       // the element
   logic [2:0] i;          // the table entry being filled; F_SUB's cycle count

@@ -58,17 +58,14 @@ module t_stage_ia (input logic clk, input logic [7:0] code, input logic e5m2, in
       .q_f32(e5m2 ? q5 : q4), .e_lo(lo), .e_hi(hi));
 endmodule
 module t_stage_sums (input logic [32*26-1:0] lo, hi, output logic [30:0] sum_lo, sum_hi);
-  logic [30:0] s_lo, s_hi;
   always_comb begin
-    s_lo = '0;
-    s_hi = '0;
+    sum_lo = '0;
+    sum_hi = '0;
     for (int i = 0; i < 32; i++) begin
-      s_lo = s_lo + 31'(lo[26*i +: 26]);
-      s_hi = s_hi + 31'(hi[26*i +: 26]);
+      sum_lo = sum_lo + 31'(lo[26*i +: 26]);
+      sum_hi = sum_hi + 31'(hi[26*i +: 26]);
     end
   end
-  assign sum_lo = s_lo;
-  assign sum_hi = s_hi;
 endmodule
 (* blackbox *)
 module mor_sram_1rw #(parameter int WIDTH = 32, parameter int DEPTH = 512, localparam int AW = $clog2(DEPTH)) (

@@ -2,9 +2,10 @@
 // them) and C, each a valid/ready stage that takes a beat when it is empty or its own beat leaves (pipe_stage.hpp);
 // at C the beat forks: an emitted beat's codes into the code skid buffer (skid_buffer.hpp), a fallback beat's into
 // the fallback unit, and the bounds of measured beats (and of emitted ones in tensor-level mode) into the bounds path
-// IA, IB and IS (the beat's sums, registered), which the decision unit adds at the next edge. The lanes are the golden model's element math,
-// computed once per beat when it is issued: the codes (quantize_element), and the interval bounds' sums (K =
-// kEngineIntervalK) where they will be read; the stages then only carry them, as the RTL's registers do.
+// IA, IB and IS (the beat's sums, registered), which the decision unit adds at the next edge. The lanes are the
+// golden model's element math, computed once per beat when it is issued: the codes (quantize_element), and the
+// interval bounds' sums (K = kEngineIntervalK) where they will be read; the stages then only carry them, as the RTL's
+// registers do.
 #pragma once
 
 #include <array>

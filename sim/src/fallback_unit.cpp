@@ -69,7 +69,7 @@ void FallbackUnit::tick(const BeatIn& beat, bool sum_clear, bool div_grant, bool
         next_element(x_zero ? 0 : uint64_t{1} << kErrorFracBits);
       }
       break;
-    case kDq0: state_ = kDq1; break;  // decode and table read (the RTL registers q and its entry)
+    case kDq0: state_ = kDq1; break;  // the RTL registers q's sign, its table entry and e_q - e_s
     case kDq1: state_ = kDq2; break;
     case kDq2:
       i_ = 0;
